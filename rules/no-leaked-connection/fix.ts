@@ -1,0 +1,283 @@
+/** The fixes of `no-leaked-connection`: `try`/`finally`, `withConnection()`, and `await using`. */
+import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
+
+import { enclosingFunction, isFunction, skipTsWrappers } from '../../src/analysis/ast.js';
+import type { DriverContext } from '../../src/analysis/drivers.js';
+import {
+  addRuntimeImport,
+  containsSuspension,
+  indentText,
+  indentUnit,
+  lineIndent,
+  runtimeNameAvailable,
+  wholeLinesRange,
+} from '../../src/analysis/fix.js';
+import type { Resource } from '../../src/analysis/resources.js';
+
+type SourceCode = Readonly<TSESLint.SourceCode>;
+type Statement = TSESTree.Statement;
+
+/** The statement that acquires, the block it sits in, and its position there. */
+interface Site {
+  readonly statement: Statement;
+  readonly block: TSESTree.BlockStatement;
+  readonly index: number;
+}
+
+/** Finds where the obligation starts, when that is a statement directly in a block. */
+function acquisitionSite(resource: Resource): Site | undefined {
+  if (resource.atEntry || resource.opaque || resource.handoffs > 0 || resource.continuations.size > 0) return undefined;
+  for (const [anchor, events] of resource.events) {
+    if (!events.some((e) => e.type === 'acquire')) continue;
+    let statement: TSESTree.Node = anchor;
+    while (statement.parent && statement.parent.type !== AST_NODE_TYPES.BlockStatement) {
+      if (isFunction(statement.parent)) return undefined;
+      statement = statement.parent;
+    }
+    const block = statement.parent;
+    if (block?.type !== AST_NODE_TYPES.BlockStatement) return undefined;
+    if (statement.type === AST_NODE_TYPES.VariableDeclaration && statement.declarations.length !== 1) return undefined;
+    const index = block.body.indexOf(statement as Statement);
+    return index >= 0 ? { statement: statement as Statement, block, index } : undefined;
+  }
+  return undefined;
+}
+
+/** The statement a release call stands as (`conn.release();` or `await conn.end();`). */
+function releaseStatement(call: TSESTree.CallExpression): TSESTree.ExpressionStatement | undefined {
+  let node: TSESTree.Node = call;
+  if (node.parent?.type === AST_NODE_TYPES.ChainExpression) node = node.parent;
+  if (node.parent?.type === AST_NODE_TYPES.AwaitExpression) node = node.parent;
+  return node.parent?.type === AST_NODE_TYPES.ExpressionStatement ? node.parent : undefined;
+}
+
+function isExit(statement: TSESTree.Node | undefined): boolean {
+  return (
+    statement?.type === AST_NODE_TYPES.ReturnStatement ||
+    statement?.type === AST_NODE_TYPES.ThrowStatement ||
+    statement?.type === AST_NODE_TYPES.BreakStatement ||
+    statement?.type === AST_NODE_TYPES.ContinueStatement
+  );
+}
+
+/** The statement after `statement` in its list, if it is in one. */
+function nextSibling(statement: TSESTree.Statement): TSESTree.Node | undefined {
+  const parent = statement.parent;
+  const list = parent?.type === AST_NODE_TYPES.BlockStatement ? parent.body : parent?.type === AST_NODE_TYPES.SwitchCase ? parent.consequent : undefined;
+  if (!list) return undefined;
+  return list[list.indexOf(statement) + 1];
+}
+
+/**
+ * Lines of `[from, to)` with `unit` more indentation, leaving out the given ranges (whole lines of
+ * removed releases), trimmed at the end.
+ */
+function movedText(sourceCode: SourceCode, from: number, to: number, unit: string, removed: [number, number][]): string {
+  let text = '';
+  let cursor = from;
+  for (const [start, end] of [...removed].sort((a, b) => a[0] - b[0])) {
+    if (start >= to || end <= from) continue;
+    text += indentText(sourceCode, sourceCode.text.slice(cursor, start), cursor, unit);
+    cursor = end;
+  }
+  text += indentText(sourceCode, sourceCode.text.slice(cursor, to), cursor, unit);
+  return text.replace(/\s+$/, '');
+}
+
+/** The end of `node`, extended over a line comment that follows it on the same line. */
+function endWithTrailingComment(sourceCode: SourceCode, node: TSESTree.Node): number {
+  const after = sourceCode.getTokenAfter(node, { includeComments: true });
+  if (after && after.type === 'Line' && after.loc.start.line === node.loc.end.line) return after.range[1];
+  return node.range[1];
+}
+
+/** Start of the line after the acquisition statement, if nothing but a comment follows it there. */
+function bodyStartAfter(sourceCode: SourceCode, statement: TSESTree.Node): number | undefined {
+  const next = sourceCode.getTokenAfter(statement, { includeComments: false });
+  if (next && next.loc.start.line === statement.loc.end.line) return undefined;
+  const newline = sourceCode.text.indexOf('\n', statement.range[1]);
+  return newline < 0 ? undefined : newline + 1;
+}
+
+/** Variables declared by the top-level statements of a range. */
+function declaredIn(sourceCode: SourceCode, statements: readonly Statement[]): TSESLint.Scope.Variable[] {
+  return statements.flatMap((statement) => sourceCode.getDeclaredVariables(statement));
+}
+
+/**
+ * Autofix for the common shape: the acquisition, then statements, then the release, in one block.
+ * Wraps the statements between them in `try { ... } finally { <release> }`, removing the old release
+ * calls. The normal path behaves as before; only the exception and early-exit paths now release.
+ */
+export function buildTryFinallyFix(sourceCode: SourceCode, resource: Resource): TSESLint.ReportFixFunction | undefined {
+  const site = acquisitionSite(resource);
+  if (!site) return undefined;
+  const { block, index } = site;
+  const statements = resource.releaseCalls.map(releaseStatement);
+  if (statements.length === 0 || statements.some((s) => s === undefined)) return undefined;
+  const releases = statements as TSESTree.ExpressionStatement[];
+  const main = releases.find((s) => s.parent === block && block.body.indexOf(s) > index);
+  if (!main) return undefined;
+  const mainIndex = block.body.indexOf(main);
+  const wrapped = block.body.slice(index + 1, mainIndex);
+  if (wrapped.length === 0 || wrapped.some((s) => s.type === AST_NODE_TYPES.FunctionDeclaration || s.type === AST_NODE_TYPES.ClassDeclaration)) {
+    return undefined;
+  }
+  for (const other of releases) {
+    if (other === main) continue;
+    if (other.range[0] < site.statement.range[1] || other.range[1] > main.range[0]) return undefined;
+    if (!isExit(nextSibling(other))) return undefined;
+  }
+  const trailing = block.body.slice(mainIndex + 1);
+  const needsTrailing = declaredIn(sourceCode, wrapped).some((variable) =>
+    variable.references.some((ref) => ref.identifier.range[0] > main.range[1]),
+  );
+  if (needsTrailing && !canMoveBeforeRelease(sourceCode, trailing, resource)) return undefined;
+
+  const removed = releases.map((s) => wholeLinesRange(sourceCode, s));
+  if (removed.some((r) => r === undefined)) return undefined;
+  const indent = lineIndent(sourceCode, site.statement);
+  const bodyStart = bodyStartAfter(sourceCode, site.statement);
+  const firstWrapped = wrapped[0];
+  if (indent === undefined || bodyStart === undefined || !firstWrapped) return undefined;
+  const unit = indentUnit(indent, lineIndent(sourceCode, firstWrapped) ?? lineIndent(sourceCode, main));
+  const last = needsTrailing ? (trailing.at(-1) ?? main) : main;
+  const end = endWithTrailingComment(sourceCode, last);
+  const body = movedText(sourceCode, bodyStart, end, unit, removed as [number, number][]);
+  const head = sourceCode.text.slice(site.statement.range[1], bodyStart - 1).replace(/\r$/, '');
+  const release = sourceCode.getText(main);
+  const replacement = `${head}\n${indent}try {\n${body}\n${indent}} finally {\n${indent}${unit}${release}\n${indent}}`;
+  return (fixer) => fixer.replaceTextRange([site.statement.range[1], end], replacement);
+}
+
+/**
+ * Statements after the release may move before it (into the `try`) when they cannot wait (no await)
+ * and do not touch the connection: the release then happens a few synchronous steps later.
+ */
+function canMoveBeforeRelease(sourceCode: SourceCode, trailing: readonly Statement[], resource: Resource): boolean {
+  return trailing.every(
+    (statement) =>
+      !containsSuspension(statement, sourceCode.visitorKeys) &&
+      !resource.variable.references.some((ref) => statement.range[0] <= ref.identifier.range[0] && ref.identifier.range[1] <= statement.range[1]),
+  );
+}
+
+/** Removes every release statement of the resource; undefined if one is not on lines of its own. */
+function removeReleases(
+  fixer: TSESLint.RuleFixer,
+  sourceCode: SourceCode,
+  resource: Resource,
+): TSESLint.RuleFix[] | undefined {
+  const fixes: TSESLint.RuleFix[] = [];
+  for (const call of resource.releaseCalls) {
+    const statement = releaseStatement(call);
+    const range = statement ? wholeLinesRange(sourceCode, statement) : undefined;
+    if (!range) return undefined;
+    fixes.push(fixer.removeRange(range));
+  }
+  return fixes;
+}
+
+function releasesAreRemovable(sourceCode: SourceCode, resource: Resource): boolean {
+  return resource.releaseCalls.every((call) => {
+    const statement = releaseStatement(call);
+    return statement !== undefined && wholeLinesRange(sourceCode, statement) !== undefined;
+  });
+}
+
+/**
+ * Suggestion: `const conn = await pool.getConnection(); ...rest` → `return withConnection(pool, async (conn) => { ...rest })`
+ * when the acquisition is followed by the rest of an async function body.
+ */
+export function buildWithConnectionFix(
+  ctx: DriverContext,
+  resource: Resource,
+): { fix: TSESLint.ReportFixFunction; data: Record<string, string> } | undefined {
+  const sourceCode = ctx.sourceCode;
+  const site = acquisitionSite(resource);
+  const source = resource.acquisition.source;
+  if (!site || !source || resource.acquisition.kind !== 'checkout') return undefined;
+  const fn = enclosingFunction(site.block);
+  if (fn.type === AST_NODE_TYPES.Program || fn.body !== site.block || !fn.async || fn.generator) return undefined;
+  const declaration = site.statement;
+  if (declaration.type !== AST_NODE_TYPES.VariableDeclaration) return undefined;
+  const declarator = declaration.declarations[0];
+  if (declarator?.id.type !== AST_NODE_TYPES.Identifier || !isStableSource(source)) return undefined;
+  const availability = runtimeNameAvailable(sourceCode, site.block, 'withConnection');
+  if (availability === 'taken' || !releasesAreRemovable(sourceCode, resource)) return undefined;
+  const rest = site.block.body.slice(site.index + 1);
+  const last = rest.at(-1);
+  const bodyStart = bodyStartAfter(sourceCode, declaration);
+  const indent = lineIndent(sourceCode, declaration);
+  if (!last || bodyStart === undefined || indent === undefined) return undefined;
+  const unit = indentUnit(indent, lineIndent(sourceCode, rest[0] ?? declaration));
+  const removed = resource.releaseCalls.map((call) => wholeLinesRange(sourceCode, releaseStatement(call) as TSESTree.Node) as [number, number]);
+  const end = endWithTrailingComment(sourceCode, last);
+  const body = movedText(sourceCode, bodyStart, end, unit, removed);
+  const verb = rest.some((statement) => containsReturn(statement)) ? 'return' : 'await';
+  const param = sourceCode.getText(declarator.id);
+  const sourceText = sourceCode.getText(source);
+  const replacement = `${verb} withConnection(${sourceText}, async (${param}) => {\n${body}\n${indent}});`;
+  return {
+    data: { pool: sourceText, name: declarator.id.name },
+    fix: (fixer) => {
+      const fixes = [fixer.replaceTextRange([declaration.range[0], end], replacement)];
+      if (availability === 'free') fixes.push(addRuntimeImport(fixer, sourceCode, 'withConnection'));
+      return fixes;
+    },
+  };
+}
+
+/** An identifier or a member chain (`pool`, `this.pool`, `db.pool`, `pool.promise()`). */
+function isStableSource(node: TSESTree.Node): boolean {
+  const target = skipTsWrappers(node);
+  if (target.type === AST_NODE_TYPES.Identifier || target.type === AST_NODE_TYPES.ThisExpression) return true;
+  if (target.type === AST_NODE_TYPES.MemberExpression) return !target.computed && isStableSource(target.object);
+  if (target.type === AST_NODE_TYPES.CallExpression) {
+    const callee = skipTsWrappers(target.callee);
+    return (
+      target.arguments.length === 0 &&
+      callee.type === AST_NODE_TYPES.MemberExpression &&
+      callee.property.type === AST_NODE_TYPES.Identifier &&
+      callee.property.name === 'promise' &&
+      isStableSource(callee.object)
+    );
+  }
+  return false;
+}
+
+function containsReturn(node: TSESTree.Node): boolean {
+  if (node.type === AST_NODE_TYPES.ReturnStatement) return true;
+  if (isFunction(node)) return false;
+  for (const value of Object.values(node)) {
+    if (value === node.parent) continue;
+    if (Array.isArray(value)) {
+      if (value.some((item) => isNode(item) && containsReturn(item))) return true;
+    } else if (isNode(value) && containsReturn(value)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+function isNode(value: unknown): value is TSESTree.Node {
+  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
+}
+
+/**
+ * Suggestion: `await using conn = await pool.getConnection()` for drivers whose connections are
+ * async-disposable (mysql2 promise pools, mariadb), removing the explicit releases.
+ */
+export function buildAwaitUsingFix(sourceCode: SourceCode, resource: Resource): TSESLint.ReportFixFunction | undefined {
+  const site = acquisitionSite(resource);
+  const pkg = resource.acquisition.pkg;
+  if (!site || !pkg?.supportsAsyncDispose || resource.acquisition.kind !== 'checkout') return undefined;
+  const fn = enclosingFunction(site.block);
+  if (fn.type === AST_NODE_TYPES.Program || !fn.async) return undefined;
+  const declaration = site.statement;
+  if (declaration.type !== AST_NODE_TYPES.VariableDeclaration || declaration.kind !== 'const') return undefined;
+  if (!releasesAreRemovable(sourceCode, resource)) return undefined;
+  const keyword = sourceCode.getFirstToken(declaration);
+  if (!keyword) return undefined;
+  return (fixer) => [fixer.replaceText(keyword, 'await using'), ...(removeReleases(fixer, sourceCode, resource) ?? [])];
+}

@@ -1,0 +1,110 @@
+import { AST_NODE_TYPES, type TSESTree } from '@typescript-eslint/utils';
+
+export type FunctionNode =
+  | TSESTree.ArrowFunctionExpression
+  | TSESTree.FunctionDeclaration
+  | TSESTree.FunctionExpression;
+
+export function isFunction(node: TSESTree.Node | null | undefined): node is FunctionNode {
+  return (
+    node?.type === AST_NODE_TYPES.ArrowFunctionExpression ||
+    node?.type === AST_NODE_TYPES.FunctionDeclaration ||
+    node?.type === AST_NODE_TYPES.FunctionExpression
+  );
+}
+
+/** Strips TypeScript-only wrappers (`x as T`, `x!`, `<T>x`, `x satisfies T`). */
+export function skipTsWrappers(node: TSESTree.Node): TSESTree.Node {
+  let current = node;
+  while (
+    current.type === AST_NODE_TYPES.TSAsExpression ||
+    current.type === AST_NODE_TYPES.TSNonNullExpression ||
+    current.type === AST_NODE_TYPES.TSTypeAssertion ||
+    current.type === AST_NODE_TYPES.TSSatisfiesExpression
+  ) {
+    current = current.expression;
+  }
+  return current;
+}
+
+/** The parent, skipping TypeScript wrappers and `ChainExpression`. */
+export function valueParent(node: TSESTree.Node): TSESTree.Node | undefined {
+  let parent = node.parent;
+  while (
+    parent &&
+    (parent.type === AST_NODE_TYPES.TSAsExpression ||
+      parent.type === AST_NODE_TYPES.TSNonNullExpression ||
+      parent.type === AST_NODE_TYPES.TSTypeAssertion ||
+      parent.type === AST_NODE_TYPES.TSSatisfiesExpression ||
+      parent.type === AST_NODE_TYPES.ChainExpression)
+  ) {
+    parent = parent.parent;
+  }
+  return parent;
+}
+
+/** `name` for `x.name`, `x['name']`, `x?.name`; undefined for computed non-literal keys. */
+export function memberName(node: TSESTree.MemberExpression): string | undefined {
+  if (!node.computed && node.property.type === AST_NODE_TYPES.Identifier) return node.property.name;
+  if (node.computed && node.property.type === AST_NODE_TYPES.Literal && typeof node.property.value === 'string') {
+    return node.property.value;
+  }
+  return undefined;
+}
+
+/** For a call `recv.method(...)`, the method name and receiver. */
+export function methodCall(
+  node: TSESTree.CallExpression,
+): { name: string; receiver: TSESTree.Expression; member: TSESTree.MemberExpression } | undefined {
+  const callee = skipTsWrappers(node.callee);
+  if (callee.type !== AST_NODE_TYPES.MemberExpression) return undefined;
+  const name = memberName(callee);
+  if (name === undefined) return undefined;
+  return { name, receiver: callee.object, member: callee };
+}
+
+/**
+ * The name a receiver is known by, for name heuristics: `pool` for `pool`, `this.pool`, `db.pool`,
+ * `pool.promise()`, `getPool()`.
+ */
+export function receiverName(node: TSESTree.Node): string | undefined {
+  const target = skipTsWrappers(node);
+  switch (target.type) {
+    case AST_NODE_TYPES.Identifier:
+      return target.name;
+    case AST_NODE_TYPES.MemberExpression:
+      return memberName(target);
+    case AST_NODE_TYPES.AwaitExpression:
+      return receiverName(target.argument);
+    case AST_NODE_TYPES.CallExpression: {
+      const call = methodCall(target);
+      if (call?.name === 'promise') return receiverName(call.receiver);
+      const callee = skipTsWrappers(target.callee);
+      if (callee.type === AST_NODE_TYPES.Identifier) return callee.name.replace(/^get/, '');
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** True when `inner` lies inside `outer` (or is it). */
+export function contains(outer: TSESTree.Node, inner: TSESTree.Node): boolean {
+  return outer.range[0] <= inner.range[0] && inner.range[1] <= outer.range[1];
+}
+
+/** The nearest enclosing function (or the Program) of a node. */
+export function enclosingFunction(node: TSESTree.Node): FunctionNode | TSESTree.Program {
+  let current = node.parent;
+  while (current) {
+    if (isFunction(current) || current.type === AST_NODE_TYPES.Program) return current;
+    current = current.parent;
+  }
+  throw new Error('node outside a Program');
+}
+
+/** Short source text for messages: at most `max` characters on one line. */
+export function shortText(text: string, max = 40): string {
+  const oneLine = text.replace(/\s+/g, ' ');
+  return oneLine.length <= max ? oneLine : `${oneLine.slice(0, max - 1)}…`;
+}

@@ -1,0 +1,356 @@
+/**
+ * Recognises driver objects and acquisitions from imports, factories, constructors and receiver names.
+ * Everything is syntactic and per file; results are cached per node and shared by all rules.
+ */
+import { AST_NODE_TYPES, ASTUtils, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
+
+import { ACQUIRE_METHODS, DRIVER_PACKAGES, type DriverPackage, type ValueKind } from '../catalogue.js';
+import type { ResolvedSettings } from '../settings.js';
+import { isFunction, methodCall, receiverName, skipTsWrappers, type FunctionNode } from './ast.js';
+
+type Scope = TSESLint.Scope.Scope;
+type Variable = TSESLint.Scope.Variable;
+
+/** What a value was traced to. */
+export interface Traced {
+  readonly kind: ValueKind;
+  /** The driver package, when the value was traced to one (undefined for `settings.poolModules`). */
+  readonly pkg: DriverPackage | undefined;
+}
+
+/** A binding that refers to a driver package export. */
+interface ImportRef {
+  readonly source: string;
+  /** `*` for a namespace / whole-module require, `default`, or the imported name. */
+  readonly imported: string;
+}
+
+/** How an acquisition hands its connection over. */
+export type AcquisitionKind = 'checkout' | 'dedicated' | 'local';
+
+export interface Acquisition {
+  readonly node: TSESTree.CallExpression | TSESTree.NewExpression;
+  readonly kind: AcquisitionKind;
+  /** The pool (or data source) expression, for checkouts. */
+  readonly source: TSESTree.Expression | undefined;
+  /** The acquiring method (`getConnection`, `connect`, `createConnection`, `Client`, ...). */
+  readonly method: string;
+  readonly pkg: DriverPackage | undefined;
+}
+
+/** Per-file analysis context shared by the rules. */
+export interface DriverContext {
+  readonly sourceCode: Readonly<TSESLint.SourceCode>;
+  readonly settings: ResolvedSettings;
+}
+
+const acquisitionCache = new WeakMap<TSESTree.Node, Acquisition | null>();
+const localAcquirerCache = new WeakMap<FunctionNode, boolean>();
+
+/** The variable an identifier refers to, from the innermost scope of the identifier. */
+export function resolveVariable(ctx: DriverContext, node: TSESTree.Identifier): Variable | null {
+  return ASTUtils.findVariable(ctx.sourceCode.getScope(node) as Scope, node);
+}
+
+/** Where a variable was imported or required from, if it was. */
+function importOf(variable: Variable): ImportRef | undefined {
+  const def = variable.defs[0];
+  if (!def) return undefined;
+  if (def.type === 'ImportBinding') {
+    const decl = def.parent as TSESTree.ImportDeclaration;
+    const spec = def.node as TSESTree.ImportClause;
+    if (spec.type === AST_NODE_TYPES.ImportNamespaceSpecifier) return { source: decl.source.value, imported: '*' };
+    if (spec.type === AST_NODE_TYPES.ImportDefaultSpecifier) return { source: decl.source.value, imported: 'default' };
+    const imported = spec.imported.type === AST_NODE_TYPES.Identifier ? spec.imported.name : spec.imported.value;
+    return { source: decl.source.value, imported };
+  }
+  if (def.type !== 'Variable') return undefined;
+  const declarator = def.node as TSESTree.VariableDeclarator;
+  if (!declarator.init) return undefined;
+  const init = skipTsWrappers(declarator.init);
+  const required = requiredModule(init);
+  if (required !== undefined) {
+    if (declarator.id.type === AST_NODE_TYPES.Identifier) return { source: required, imported: '*' };
+    if (declarator.id.type === AST_NODE_TYPES.ObjectPattern) {
+      for (const prop of declarator.id.properties) {
+        if (prop.type !== AST_NODE_TYPES.Property || prop.key.type !== AST_NODE_TYPES.Identifier) continue;
+        const value = prop.value.type === AST_NODE_TYPES.AssignmentPattern ? prop.value.left : prop.value;
+        if (value.type === AST_NODE_TYPES.Identifier && value.name === variable.name) {
+          return { source: required, imported: prop.key.name };
+        }
+      }
+    }
+    return undefined;
+  }
+  // const Pool = require('pg').Pool;  const mysql = require('mysql2').promise?
+  if (init.type === AST_NODE_TYPES.MemberExpression && !init.computed && init.property.type === AST_NODE_TYPES.Identifier) {
+    const source = requiredModule(skipTsWrappers(init.object));
+    if (source !== undefined && declarator.id.type === AST_NODE_TYPES.Identifier) {
+      return { source, imported: init.property.name };
+    }
+  }
+  return undefined;
+}
+
+/** `'pg'` for `require('pg')` or `await import('pg')`. */
+function requiredModule(node: TSESTree.Node): string | undefined {
+  let target = node;
+  if (target.type === AST_NODE_TYPES.AwaitExpression) target = skipTsWrappers(target.argument);
+  if (target.type === AST_NODE_TYPES.ImportExpression) {
+    return target.source.type === AST_NODE_TYPES.Literal && typeof target.source.value === 'string' ? target.source.value : undefined;
+  }
+  if (
+    target.type === AST_NODE_TYPES.CallExpression &&
+    target.callee.type === AST_NODE_TYPES.Identifier &&
+    target.callee.name === 'require' &&
+    target.arguments[0]?.type === AST_NODE_TYPES.Literal &&
+    typeof target.arguments[0].value === 'string'
+  ) {
+    return target.arguments[0].value;
+  }
+  return undefined;
+}
+
+/** Traces an expression to a driver object, if it can be traced. */
+export function traceValue(ctx: DriverContext, node: TSESTree.Node, depth = 0): Traced | undefined {
+  if (depth > 6) return undefined;
+  const target = skipTsWrappers(node);
+  switch (target.type) {
+    case AST_NODE_TYPES.Identifier:
+      return traceIdentifier(ctx, target, depth);
+    case AST_NODE_TYPES.AwaitExpression:
+      return traceValue(ctx, target.argument, depth + 1);
+    case AST_NODE_TYPES.CallExpression:
+      return traceCall(ctx, target, depth);
+    case AST_NODE_TYPES.NewExpression: {
+      const ctor = constructorOf(ctx, target.callee, depth);
+      return ctor;
+    }
+    case AST_NODE_TYPES.MemberExpression: {
+      // `pg.Pool` used as a value is a constructor, not an object: nothing to trace.
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+function traceIdentifier(ctx: DriverContext, node: TSESTree.Identifier, depth: number): Traced | undefined {
+  const variable = resolveVariable(ctx, node);
+  if (!variable) return undefined;
+  const ref = importOf(variable);
+  if (ref) {
+    const pkg = DRIVER_PACKAGES[ref.source];
+    if (pkg && (ref.imported === '*' || ref.imported === 'default')) return { kind: 'module', pkg };
+    if (ctx.settings.poolModules.has(ref.source)) return { kind: 'pool', pkg: undefined };
+    return undefined;
+  }
+  // A single-assignment variable: trace its initialiser.
+  const def = variable.defs[0];
+  if (variable.defs.length !== 1 || def?.type !== 'Variable') return undefined;
+  const declarator = def.node as TSESTree.VariableDeclarator;
+  if (declarator.id.type !== AST_NODE_TYPES.Identifier || !declarator.init) return undefined;
+  return traceValue(ctx, declarator.init, depth + 1);
+}
+
+function traceCall(ctx: DriverContext, node: TSESTree.CallExpression, depth: number): Traced | undefined {
+  const call = methodCall(node);
+  if (call) {
+    if (call.name === 'promise') return traceValue(ctx, call.receiver, depth + 1);
+    const receiver = traceValue(ctx, call.receiver, depth + 1);
+    if (receiver?.kind === 'module' && receiver.pkg) {
+      const kind = receiver.pkg.factories[call.name];
+      return kind ? { kind, pkg: receiver.pkg } : undefined;
+    }
+    return undefined;
+  }
+  const callee = skipTsWrappers(node.callee);
+  if (callee.type === AST_NODE_TYPES.Identifier) {
+    const ref = importedDriverName(ctx, callee);
+    if (ref) {
+      const kind = ref.pkg.factories[ref.imported];
+      return kind ? { kind, pkg: ref.pkg } : undefined;
+    }
+  }
+  return undefined;
+}
+
+/** What `new X()` builds, for `X` imported from a driver (`Pool`, `Client`, `pg.Pool`, `sql.ConnectionPool`). */
+function constructorOf(ctx: DriverContext, callee: TSESTree.Node, depth: number): Traced | undefined {
+  const target = skipTsWrappers(callee);
+  if (target.type === AST_NODE_TYPES.Identifier) {
+    const ref = importedDriverName(ctx, target);
+    if (!ref) return undefined;
+    const kind = ref.pkg.constructors[ref.imported];
+    return kind ? { kind, pkg: ref.pkg } : undefined;
+  }
+  if (target.type === AST_NODE_TYPES.MemberExpression && !target.computed && target.property.type === AST_NODE_TYPES.Identifier) {
+    const owner = traceValue(ctx, target.object, depth + 1);
+    if (owner?.kind !== 'module' || !owner.pkg) return undefined;
+    const kind = owner.pkg.constructors[target.property.name];
+    return kind ? { kind, pkg: owner.pkg } : undefined;
+  }
+  return undefined;
+}
+
+function importedDriverName(
+  ctx: DriverContext,
+  node: TSESTree.Identifier,
+): { pkg: DriverPackage; imported: string } | undefined {
+  const variable = resolveVariable(ctx, node);
+  const ref = variable ? importOf(variable) : undefined;
+  const pkg = ref ? DRIVER_PACKAGES[ref.source] : undefined;
+  return ref && pkg ? { pkg, imported: ref.imported } : undefined;
+}
+
+/** The driver package the file imports for this value, or undefined. */
+export function driverOf(ctx: DriverContext, node: TSESTree.Node): DriverPackage | undefined {
+  return traceValue(ctx, node)?.pkg;
+}
+
+/**
+ * Classifies a call or `new` as an acquisition of a connection that the caller must release, or
+ * returns undefined. Cached per node.
+ */
+export function classifyAcquisition(
+  ctx: DriverContext,
+  node: TSESTree.CallExpression | TSESTree.NewExpression,
+): Acquisition | undefined {
+  const cached = acquisitionCache.get(node);
+  if (cached !== undefined) return cached ?? undefined;
+  const result = computeAcquisition(ctx, node) ?? null;
+  acquisitionCache.set(node, result);
+  return result ?? undefined;
+}
+
+function computeAcquisition(
+  ctx: DriverContext,
+  node: TSESTree.CallExpression | TSESTree.NewExpression,
+): Acquisition | undefined {
+  if (node.type === AST_NODE_TYPES.NewExpression) {
+    const built = constructorOf(ctx, node.callee, 0);
+    if (built?.kind !== 'connection') return undefined;
+    const callee = skipTsWrappers(node.callee);
+    const method = callee.type === AST_NODE_TYPES.Identifier ? callee.name : callee.type === AST_NODE_TYPES.MemberExpression && callee.property.type === AST_NODE_TYPES.Identifier ? callee.property.name : 'new';
+    return { node, kind: 'dedicated', source: undefined, method, pkg: built.pkg };
+  }
+  const call = methodCall(node);
+  if (call) return methodAcquisition(ctx, node, call.name, call.receiver);
+  const callee = skipTsWrappers(node.callee);
+  if (callee.type !== AST_NODE_TYPES.Identifier) return undefined;
+  const imported = importedDriverName(ctx, callee);
+  if (imported) {
+    return imported.pkg.factories[imported.imported] === 'connection'
+      ? { node, kind: 'dedicated', source: undefined, method: imported.imported, pkg: imported.pkg }
+      : undefined;
+  }
+  const fn = localFunction(ctx, callee);
+  if (fn && isLocalAcquirer(ctx, fn)) {
+    return { node, kind: 'local', source: undefined, method: callee.name, pkg: undefined };
+  }
+  return undefined;
+}
+
+function methodAcquisition(
+  ctx: DriverContext,
+  node: TSESTree.CallExpression,
+  method: string,
+  receiver: TSESTree.Expression,
+): Acquisition | undefined {
+  const traced = traceValue(ctx, receiver);
+  if (traced?.kind === 'module' && traced.pkg?.factories[method] === 'connection') {
+    return { node, kind: 'dedicated', source: undefined, method, pkg: traced.pkg };
+  }
+  const known = ACQUIRE_METHODS[method];
+  if (known) {
+    if (traced) {
+      return known.on.includes(traced.kind) ? { node, kind: 'checkout', source: receiver, method, pkg: traced.pkg } : undefined;
+    }
+    const name = receiverName(receiver);
+    return name !== undefined && known.receiverName.test(name)
+      ? { node, kind: 'checkout', source: receiver, method, pkg: undefined }
+      : undefined;
+  }
+  if (ctx.settings.acquire.has(method) && (traced === undefined || traced.kind === 'pool')) {
+    return { node, kind: 'checkout', source: receiver, method, pkg: traced?.pkg };
+  }
+  return undefined;
+}
+
+/** The function a local identifier names (`function f(){}` or `const f = () => {}`), if any. */
+export function localFunction(ctx: DriverContext, node: TSESTree.Identifier): FunctionNode | undefined {
+  const variable = resolveVariable(ctx, node);
+  if (variable?.defs.length !== 1) return undefined;
+  const def = variable.defs[0];
+  if (!def) return undefined;
+  if (def.type === 'FunctionName' && isFunction(def.node)) return def.node;
+  if (def.type === 'Variable') {
+    const declarator = def.node as TSESTree.VariableDeclarator;
+    const init = declarator.init ? skipTsWrappers(declarator.init) : undefined;
+    if (isFunction(init) && declarator.parent.kind === 'const') return init;
+  }
+  return undefined;
+}
+
+/**
+ * A local function whose every returned value is a fresh acquisition (`return pool.getConnection()`):
+ * its call sites are acquisitions themselves.
+ */
+function isLocalAcquirer(ctx: DriverContext, fn: FunctionNode): boolean {
+  const cached = localAcquirerCache.get(fn);
+  if (cached !== undefined) return cached;
+  localAcquirerCache.set(fn, false); // recursion guard
+  const returned = returnedExpressions(fn);
+  const result =
+    returned.length > 0 &&
+    returned.every((expr) => {
+      const value = skipTsWrappers(expr);
+      const inner = value.type === AST_NODE_TYPES.AwaitExpression ? skipTsWrappers(value.argument) : value;
+      return (
+        (inner.type === AST_NODE_TYPES.CallExpression || inner.type === AST_NODE_TYPES.NewExpression) &&
+        classifyAcquisition(ctx, inner) !== undefined
+      );
+    });
+  localAcquirerCache.set(fn, result);
+  return result;
+}
+
+/** The expressions a function returns (not looking into nested functions). */
+function returnedExpressions(fn: FunctionNode): TSESTree.Expression[] {
+  if (fn.body.type !== AST_NODE_TYPES.BlockStatement) return [fn.body];
+  const found: TSESTree.Expression[] = [];
+  const visit = (node: TSESTree.Node): void => {
+    if (node.type === AST_NODE_TYPES.ReturnStatement) {
+      if (node.argument) found.push(node.argument);
+      else found.push(node as unknown as TSESTree.Expression); // bare return: not an acquisition
+      return;
+    }
+    if (isFunction(node) || node.type === AST_NODE_TYPES.ClassBody) return;
+    for (const child of childStatements(node)) visit(child);
+  };
+  for (const statement of fn.body.body) visit(statement);
+  return found;
+}
+
+/** Statement-level children, enough to find `return` statements. */
+function childStatements(node: TSESTree.Node): TSESTree.Node[] {
+  switch (node.type) {
+    case AST_NODE_TYPES.BlockStatement:
+      return node.body;
+    case AST_NODE_TYPES.IfStatement:
+      return node.alternate ? [node.consequent, node.alternate] : [node.consequent];
+    case AST_NODE_TYPES.TryStatement:
+      return [node.block, ...(node.handler ? [node.handler.body] : []), ...(node.finalizer ? [node.finalizer] : [])];
+    case AST_NODE_TYPES.ForStatement:
+    case AST_NODE_TYPES.ForInStatement:
+    case AST_NODE_TYPES.ForOfStatement:
+    case AST_NODE_TYPES.WhileStatement:
+    case AST_NODE_TYPES.DoWhileStatement:
+    case AST_NODE_TYPES.LabeledStatement:
+      return [node.body];
+    case AST_NODE_TYPES.SwitchStatement:
+      return node.cases.flatMap((c) => c.consequent);
+    default:
+      return [];
+  }
+}

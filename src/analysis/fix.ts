@@ -1,0 +1,160 @@
+/** Text helpers shared by the fixes: indentation, moving statements, adding the runtime import. */
+import { AST_NODE_TYPES, ASTUtils, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
+
+import { RUNTIME_MODULE } from '../catalogue.js';
+
+type SourceCode = Readonly<TSESLint.SourceCode>;
+
+/** The whitespace before a node on its line, or undefined if code precedes it on that line. */
+export function lineIndent(sourceCode: SourceCode, node: TSESTree.Node | TSESTree.Token): string | undefined {
+  const line = sourceCode.lines[node.loc.start.line - 1] ?? '';
+  const before = line.slice(0, node.loc.start.column);
+  return /^\s*$/.test(before) ? before : undefined;
+}
+
+/** The indentation unit the file uses, guessed from a child line deeper than its parent. */
+export function indentUnit(parentIndent: string, childIndent: string | undefined): string {
+  if (childIndent !== undefined && childIndent.length > parentIndent.length && childIndent.startsWith(parentIndent)) {
+    return childIndent.slice(parentIndent.length);
+  }
+  return parentIndent.includes('\t') ? '\t' : '  ';
+}
+
+/**
+ * Adds `unit` to the start of every non-empty line of `text`, except lines that begin inside a
+ * template literal or a block comment (adding spaces there would change a string or a comment).
+ * `offset` is the position of `text` in the file.
+ */
+export function indentText(sourceCode: SourceCode, text: string, offset: number, unit: string): string {
+  const frozen = frozenRanges(sourceCode, offset, offset + text.length);
+  let position = offset;
+  return text
+    .split('\n')
+    .map((line) => {
+      const start = position;
+      position += line.length + 1;
+      if (line.trim() === '' || frozen.some(([from, to]) => from < start && start < to)) return line;
+      return unit + line;
+    })
+    .join('\n');
+}
+
+function frozenRanges(sourceCode: SourceCode, from: number, to: number): [number, number][] {
+  const ranges: [number, number][] = [];
+  for (const token of sourceCode.ast.tokens) {
+    if (token.range[1] <= from || token.range[0] >= to) continue;
+    if (token.type === 'Template' && token.loc.start.line !== token.loc.end.line) ranges.push(token.range);
+    if (token.type === 'String' && token.loc.start.line !== token.loc.end.line) ranges.push(token.range);
+  }
+  for (const comment of sourceCode.getAllComments()) {
+    if (comment.range[1] <= from || comment.range[0] >= to) continue;
+    if (comment.loc.start.line !== comment.loc.end.line) ranges.push(comment.range);
+  }
+  return ranges;
+}
+
+/**
+ * The range of whole lines that hold exactly `node` (plus whitespace), including the line break,
+ * or undefined if something else shares those lines.
+ */
+export function wholeLinesRange(sourceCode: SourceCode, node: TSESTree.Node): [number, number] | undefined {
+  const text = sourceCode.text;
+  let start = node.range[0];
+  while (start > 0 && (text[start - 1] === ' ' || text[start - 1] === '\t')) start--;
+  if (start > 0 && text[start - 1] !== '\n') return undefined;
+  let end = node.range[1];
+  while (end < text.length && (text[end] === ' ' || text[end] === '\t' || text[end] === '\r')) end++;
+  if (end < text.length && text[end] !== '\n') return undefined;
+  return [start, Math.min(end + 1, text.length)];
+}
+
+/** Whether `name` is free at `node` or already names the runtime export of the same name. */
+export function runtimeNameAvailable(sourceCode: SourceCode, node: TSESTree.Node, name: string): 'free' | 'imported' | 'taken' {
+  const variable = ASTUtils.findVariable(sourceCode.getScope(node) as TSESLint.Scope.Scope, name);
+  if (!variable) return 'free';
+  const def = variable.defs[0];
+  if (
+    def?.type === 'ImportBinding' &&
+    (def.parent as TSESTree.ImportDeclaration).source.value === RUNTIME_MODULE &&
+    def.node.type === AST_NODE_TYPES.ImportSpecifier &&
+    def.node.imported.type === AST_NODE_TYPES.Identifier &&
+    def.node.imported.name === name
+  ) {
+    return 'imported';
+  }
+  return 'taken';
+}
+
+/** A fix that imports `name` from the runtime module (ESM import or CommonJS require, as the file does). */
+export function addRuntimeImport(fixer: TSESLint.RuleFixer, sourceCode: SourceCode, name: string): TSESLint.RuleFix {
+  const program = sourceCode.ast;
+  const imports = program.body.filter((s): s is TSESTree.ImportDeclaration => s.type === AST_NODE_TYPES.ImportDeclaration);
+  const existing = imports.find((s) => s.source.value === RUNTIME_MODULE && s.importKind !== 'type');
+  const lastNamed = existing?.specifiers.filter((s) => s.type === AST_NODE_TYPES.ImportSpecifier).at(-1);
+  if (existing && lastNamed) return fixer.insertTextAfter(lastNamed, `, ${name}`);
+  const last = imports.at(-1);
+  if (last) return fixer.insertTextAfter(last, `\nimport { ${name} } from '${RUNTIME_MODULE}';`);
+  const line = usesRequire(program)
+    ? `const { ${name} } = require('${RUNTIME_MODULE}');\n`
+    : `import { ${name} } from '${RUNTIME_MODULE}';\n`;
+  const first = program.body[0];
+  const directive = first?.type === AST_NODE_TYPES.ExpressionStatement && first.directive !== undefined ? first : undefined;
+  if (directive) return fixer.insertTextAfter(directive, `\n${line.trimEnd()}`);
+  return fixer.insertTextBeforeRange([firstCodeOffset(sourceCode), firstCodeOffset(sourceCode)], line);
+}
+
+/** Where code starts after a shebang and leading comment block (license headers stay first). */
+function firstCodeOffset(sourceCode: SourceCode): number {
+  const first = sourceCode.ast.body[0];
+  if (!first) return sourceCode.text.length;
+  const comments = sourceCode.getCommentsBefore(first);
+  return comments[0] ? (wholeLinesRange(sourceCode, first)?.[0] ?? first.range[0]) : first.range[0];
+}
+
+function usesRequire(program: TSESTree.Program): boolean {
+  if (program.sourceType === 'script') return true;
+  return program.body.some(
+    (statement) =>
+      statement.type === AST_NODE_TYPES.VariableDeclaration &&
+      statement.declarations.some(
+        (d) =>
+          d.init?.type === AST_NODE_TYPES.CallExpression &&
+          d.init.callee.type === AST_NODE_TYPES.Identifier &&
+          d.init.callee.name === 'require',
+      ),
+  );
+}
+
+/** Whether a subtree contains an `await` or `yield` outside nested functions. */
+export function containsSuspension(node: TSESTree.Node, visitorKeys: TSESLint.SourceCode.VisitorKeys): boolean {
+  let found = false;
+  const visit = (current: TSESTree.Node): void => {
+    if (found) return;
+    if (current.type === AST_NODE_TYPES.AwaitExpression || current.type === AST_NODE_TYPES.YieldExpression) {
+      found = true;
+      return;
+    }
+    if (
+      current !== node &&
+      (current.type === AST_NODE_TYPES.FunctionDeclaration ||
+        current.type === AST_NODE_TYPES.FunctionExpression ||
+        current.type === AST_NODE_TYPES.ArrowFunctionExpression)
+    ) {
+      return;
+    }
+    if (current.type === AST_NODE_TYPES.ForOfStatement && current.await) {
+      found = true;
+      return;
+    }
+    for (const key of visitorKeys[current.type] ?? []) {
+      const child = (current as unknown as Record<string, unknown>)[key];
+      if (Array.isArray(child)) {
+        for (const item of child) if (item && typeof item === 'object' && 'type' in item) visit(item as TSESTree.Node);
+      } else if (child && typeof child === 'object' && 'type' in child) {
+        visit(child as TSESTree.Node);
+      }
+    }
+  };
+  visit(node);
+  return found;
+}

@@ -1,0 +1,369 @@
+/**
+ * Every-path analysis of tracked connections on top of ESLint's code path analysis.
+ *
+ * ESLint's code paths give the normal control flow (branches, loops, early returns, explicit `throw`,
+ * `finally` on both the normal and the leaving path), but no exception edge for a call or `await`
+ * outside a `try`, and only one edge from a `try` block to its `catch`. So each awaited expression is
+ * recorded as a throw point, and its exception is dispatched structurally: into the innermost
+ * enclosing `catch` (whose entry segments then start with the connection held), through a `finally`
+ * (which must release it on every path), or out of the function (a leak).
+ *
+ * The state of one connection is one bit: "may still be held". It flows forward from the segments
+ * where it is acquired and only along paths where it is held, so the cost is proportional to the
+ * live range of each connection.
+ */
+import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
+
+import { isFunction, type FunctionNode } from './ast.js';
+import { isPresenceTest, type Continuation, type Resource, type ResourceEvent } from './resources.js';
+
+type CodePath = TSESLint.CodePath;
+type Segment = TSESLint.CodePathSegment;
+
+type SegmentEvent =
+  | ResourceEvent
+  | { readonly type: 'throw'; readonly node: TSESTree.Node }
+  | { readonly type: 'exit'; readonly node: TSESTree.ReturnStatement | TSESTree.ThrowStatement };
+
+/** Why a connection may stay held. */
+export type Finding =
+  /** An exception (rejected await, failed query) leaves the function with the connection held. */
+  | { readonly type: 'exception'; readonly node: TSESTree.Node }
+  /** A normal exit (return, explicit throw, end of function) with the connection held. */
+  | {
+      readonly type: 'exit';
+      readonly fn: FunctionNode;
+      readonly node: TSESTree.ReturnStatement | TSESTree.ThrowStatement | undefined;
+      /** The exit is in a continuation callback (or in the acquisition callback itself). */
+      readonly inCallback: boolean;
+    };
+
+interface PathState {
+  readonly codePath: CodePath;
+  readonly node: TSESTree.Node;
+  readonly current: Set<Segment>;
+  readonly events: Map<string, SegmentEvent[]>;
+  /** Resources held on entry (callback parameters and continuations). */
+  readonly atEntry: Resource[];
+  /** Resources acquired here, with the segments of their acquisition. */
+  readonly acquired: Map<Resource, Set<string>>;
+  readonly catchEntries: Map<TSESTree.CatchClause, Segment[]>;
+  readonly finallyEntries: Map<TSESTree.BlockStatement, Segment[]>;
+  readonly finallyExits: Map<TSESTree.BlockStatement, Segment[]>;
+}
+
+/** Called once per resource when the whole file has been analysed. */
+export type ResourceCallback = (resource: Resource, findings: readonly Finding[]) => void;
+
+/**
+ * Builds the listeners (the code-path handlers are typed here: `RuleListener` omits them) that track resources through code paths. `track` is called for every call
+ * and `new` expression and returns the resource it acquires, if any.
+ */
+export function createFlowListeners(
+  track: (node: TSESTree.CallExpression | TSESTree.NewExpression) => Resource | undefined,
+  onResource: ResourceCallback,
+): TSESLint.RuleListener {
+  const stack: PathState[] = [];
+  const anchors = new Map<TSESTree.Node, ResourceEvent[]>();
+  const obligations = new Map<TSESTree.Node, Resource[]>();
+  const findings = new Map<Resource, Finding[]>();
+  let active = 0; // number of path states with something to track; 0 means every handler exits early
+
+  function top(): PathState | undefined {
+    return stack[stack.length - 1];
+  }
+
+  function isActive(state: PathState | undefined): state is PathState {
+    return state !== undefined && (state.atEntry.length > 0 || state.acquired.size > 0);
+  }
+
+  function record(state: PathState, event: SegmentEvent): void {
+    for (const segment of state.current) {
+      const list = state.events.get(segment.id);
+      if (list) list.push(event);
+      else state.events.set(segment.id, [event]);
+    }
+  }
+
+  function register(resource: Resource): void {
+    findings.set(resource, []);
+    for (const [node, events] of resource.events) {
+      const list = anchors.get(node);
+      if (list) list.push(...events);
+      else anchors.set(node, [...events]);
+    }
+    if (resource.atEntry) addObligation(resource.owner, resource);
+    for (const continuation of resource.continuations.values()) addObligation(continuation.fn, resource);
+    active++;
+  }
+
+  function addObligation(fn: TSESTree.Node, resource: Resource): void {
+    const list = obligations.get(fn);
+    if (list) list.push(resource);
+    else obligations.set(fn, [resource]);
+  }
+
+  function flushAnchor(node: TSESTree.Node): void {
+    const events = anchors.get(node);
+    const state = top();
+    if (!events || !state) return;
+    for (const event of events) {
+      if (event.type === 'acquire') {
+        const segments = state.acquired.get(event.resource) ?? new Set<string>();
+        for (const segment of state.current) segments.add(segment.id);
+        state.acquired.set(event.resource, segments);
+      } else if (event.type === 'release' && event.how === 'transfer') {
+        const continuation = continuationAt(event.resource, node);
+        if (continuation?.successOnly) record(state, { type: 'throw', node });
+      }
+      record(state, event);
+    }
+  }
+
+  function onNode(node: TSESTree.Node): void {
+    if (active > 0) flushAnchor(node);
+  }
+
+  return {
+    onCodePathStart(codePath: CodePath, node: TSESTree.Node) {
+      stack.push({
+        codePath,
+        node,
+        current: new Set(),
+        events: new Map(),
+        atEntry: obligations.get(node) ?? [],
+        acquired: new Map(),
+        catchEntries: new Map(),
+        finallyEntries: new Map(),
+        finallyExits: new Map(),
+      });
+    },
+    onCodePathEnd(_codePath: CodePath, node: TSESTree.Node) {
+      const state = stack.pop();
+      if (isActive(state)) analysePath(state, findings);
+      if (node.type === AST_NODE_TYPES.Program) {
+        for (const [resource, list] of findings) onResource(resource, list);
+      }
+    },
+    onCodePathSegmentStart(segment: Segment, node: TSESTree.Node) {
+      const state = top();
+      if (!state) return;
+      state.current.add(segment);
+      if (active === 0) return;
+      noteTryEntry(state, segment, node);
+      if (isActive(state)) recordGuardKills(state, node, (event) => record(state, event));
+    },
+    onCodePathSegmentEnd(segment: Segment) {
+      top()?.current.delete(segment);
+    },
+    onUnreachableCodePathSegmentStart(segment: Segment) {
+      top()?.current.delete(segment);
+    },
+    'BlockStatement:exit'(node: TSESTree.BlockStatement) {
+      const state = top();
+      if (active === 0 || !state || node.parent.type !== AST_NODE_TYPES.TryStatement || node.parent.finalizer !== node) return;
+      state.finallyExits.set(node, [...state.current]);
+    },
+    'CallExpression, NewExpression'(node: TSESTree.CallExpression | TSESTree.NewExpression) {
+      const resource = track(node);
+      if (resource) register(resource);
+      onNode(node);
+    },
+    'IfStatement, LogicalExpression, ReturnStatement, YieldExpression'(node: TSESTree.Node) {
+      onNode(node);
+    },
+    'ReturnStatement, ThrowStatement'(node: TSESTree.ReturnStatement | TSESTree.ThrowStatement) {
+      const state = top();
+      if (active > 0 && isActive(state)) record(state, { type: 'exit', node });
+    },
+    'VariableDeclarator, AssignmentExpression:exit'(node: TSESTree.Node) {
+      onNode(node);
+    },
+    'AwaitExpression:exit'(node: TSESTree.AwaitExpression) {
+      const state = top();
+      if (active === 0 || !isActive(state)) {
+        onNode(node);
+        return;
+      }
+      record(state, { type: 'throw', node });
+      flushAnchor(node);
+    },
+  } as unknown as TSESLint.RuleListener;
+}
+
+function continuationAt(resource: Resource, call: TSESTree.Node): Continuation | undefined {
+  for (const continuation of resource.continuations.values()) {
+    if (continuation.call === call) return continuation;
+  }
+  return undefined;
+}
+
+function noteTryEntry(state: PathState, segment: Segment, node: TSESTree.Node): void {
+  if (node.type === AST_NODE_TYPES.CatchClause) {
+    push(state.catchEntries, node, segment);
+  } else if (node.type === AST_NODE_TYPES.BlockStatement && node.parent.type === AST_NODE_TYPES.TryStatement && node.parent.finalizer === node) {
+    push(state.finallyEntries, node, segment);
+  }
+}
+
+function push<K>(map: Map<K, Segment[]>, key: K, segment: Segment): void {
+  const list = map.get(key);
+  if (list) list.push(segment);
+  else map.set(key, [segment]);
+}
+
+/**
+ * At the start of a branch of `if (err)` / `if (!conn)`: on the branch where the acquisition failed
+ * (its error is set, or the connection is unset) there is nothing to release.
+ */
+function recordGuardKills(state: PathState, node: TSESTree.Node, emit: (event: ResourceEvent) => void): void {
+  const parent = node.parent;
+  if (parent?.type !== AST_NODE_TYPES.IfStatement) return;
+  const branchIsConsequent = parent.consequent === node;
+  if (!branchIsConsequent && parent.alternate !== node) return;
+  for (const resource of trackedIn(state)) {
+    const present = isPresenceTest(parent.test, resource.variable);
+    if (present !== undefined && present !== branchIsConsequent) emit({ type: 'kill', resource });
+    if (resource.errorParam) {
+      const failed = isPresenceTest(parent.test, resource.errorParam);
+      if (failed !== undefined && failed === branchIsConsequent) emit({ type: 'kill', resource });
+    }
+  }
+}
+
+function trackedIn(state: PathState): Resource[] {
+  return [...state.atEntry, ...state.acquired.keys()];
+}
+
+/** Runs the dataflow of each resource of a finished code path and stores its findings. */
+function analysePath(state: PathState, findings: Map<Resource, Finding[]>): void {
+  const fn = state.node;
+  if (!isFunction(fn)) return;
+  for (const resource of state.atEntry) {
+    const list = findings.get(resource);
+    if (list) list.push(...flowResource(state, fn, resource, [state.codePath.initialSegment.id], true));
+  }
+  for (const [resource, segments] of state.acquired) {
+    const list = findings.get(resource);
+    if (list) list.push(...flowResource(state, fn, resource, [...segments], false));
+  }
+}
+
+function flowResource(
+  state: PathState,
+  fn: FunctionNode,
+  resource: Resource,
+  starts: string[],
+  heldAtStart: boolean,
+): Finding[] {
+  const segments = segmentIndex(state.codePath);
+  const heldIn = new Set<string>(heldAtStart ? starts : []);
+  const processed = new Map<string, boolean>();
+  const work = [...starts];
+  const found: Finding[] = [];
+  const finalIds = new Set(state.codePath.finalSegments.map((s) => s.id));
+  const inCallback = resource.atEntry ? resource.owner === fn || resource.continuations.has(fn) : resource.continuations.has(fn);
+
+  const enqueue = (id: string): void => {
+    if (heldIn.has(id)) return;
+    heldIn.add(id);
+    work.push(id);
+  };
+
+  while (work.length > 0) {
+    const id = work.pop() as string;
+    const entry = heldIn.has(id);
+    if (processed.get(id) === entry) continue;
+    processed.set(id, entry);
+    let held = entry;
+    let lastExit: TSESTree.ReturnStatement | TSESTree.ThrowStatement | undefined;
+    for (const event of state.events.get(id) ?? []) {
+      switch (event.type) {
+        case 'acquire':
+          if (event.resource === resource) held = true;
+          break;
+        case 'release':
+        case 'kill':
+          if (event.resource === resource) held = false;
+          break;
+        case 'exit':
+          lastExit = event.node;
+          break;
+        case 'throw':
+          if (held) dispatchThrow(state, fn, resource, event.node, enqueue, found);
+          break;
+      }
+    }
+    if (!held) continue;
+    if (finalIds.has(id)) found.push({ type: 'exit', fn, node: lastExit, inCallback });
+    for (const next of segments.get(id)?.nextSegments ?? []) enqueue(next.id);
+  }
+  return found;
+}
+
+const segmentIndexCache = new WeakMap<CodePath, Map<string, Segment>>();
+
+function segmentIndex(codePath: CodePath): Map<string, Segment> {
+  const cached = segmentIndexCache.get(codePath);
+  if (cached) return cached;
+  const index = new Map<string, Segment>();
+  const work: Segment[] = [codePath.initialSegment];
+  while (work.length > 0) {
+    const segment = work.pop() as Segment;
+    if (index.has(segment.id)) continue;
+    index.set(segment.id, segment);
+    work.push(...segment.nextSegments);
+  }
+  segmentIndexCache.set(codePath, index);
+  return index;
+}
+
+/** Where an exception thrown at `node` goes while the connection is held. */
+function dispatchThrow(
+  state: PathState,
+  fn: FunctionNode,
+  resource: Resource,
+  node: TSESTree.Node,
+  enqueue: (id: string) => void,
+  found: Finding[],
+): void {
+  let child: TSESTree.Node = node;
+  let parent = node.parent;
+  while (parent && parent !== fn) {
+    if (parent.type === AST_NODE_TYPES.TryStatement) {
+      if (child === parent.block && parent.handler) {
+        for (const segment of state.catchEntries.get(parent.handler) ?? []) enqueue(segment.id);
+        return;
+      }
+      if ((child === parent.block || child === parent.handler) && parent.finalizer && finallyReleases(state, parent.finalizer, resource)) {
+        return;
+      }
+    }
+    child = parent;
+    parent = parent.parent;
+  }
+  found.push({ type: 'exception', node });
+}
+
+/** Whether a `finally` block entered with the connection held releases it on every path through it. */
+function finallyReleases(state: PathState, block: TSESTree.BlockStatement, resource: Resource): boolean {
+  const entries = state.finallyEntries.get(block) ?? [];
+  const exits = new Set((state.finallyExits.get(block) ?? []).map((s) => s.id));
+  if (entries.length === 0) return false;
+  const seen = new Set<string>();
+  const work = [...entries];
+  while (work.length > 0) {
+    const segment = work.pop() as Segment;
+    if (seen.has(segment.id)) continue;
+    seen.add(segment.id);
+    let held = true;
+    for (const event of state.events.get(segment.id) ?? []) {
+      if ((event.type === 'release' || event.type === 'kill') && event.resource === resource) held = false;
+    }
+    if (!held) continue;
+    if (exits.has(segment.id)) return false;
+    // Inner segments of the block always lead to one of its exit segments.
+    work.push(...segment.nextSegments);
+  }
+  return true;
+}

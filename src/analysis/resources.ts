@@ -1,0 +1,521 @@
+/**
+ * Binds acquisitions to the variables that hold them and classifies every reference to such a
+ * variable: a release, a hand-off (ownership leaves the function), a continuation callback that takes
+ * the obligation over, or a plain use.
+ */
+import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
+
+import { POOL_RELEASE_METHODS, RELEASE_METHODS } from '../catalogue.js';
+import { contains, enclosingFunction, isFunction, memberName, methodCall, skipTsWrappers, valueParent, type FunctionNode } from './ast.js';
+import { classifyAcquisition, localFunction, resolveVariable, type Acquisition, type DriverContext } from './drivers.js';
+
+type Variable = TSESLint.Scope.Variable;
+
+/** An event the code-path tracker records when it reaches the anchor node. */
+export type ResourceEvent =
+  | { readonly type: 'acquire'; readonly resource: Resource }
+  | { readonly type: 'release'; readonly resource: Resource; readonly how: 'release' | 'handoff' | 'transfer' }
+  | { readonly type: 'kill'; readonly resource: Resource };
+
+/** A continuation callback that receives the obligation to release (`conn.query(sql, (err) => ...)`). */
+export interface Continuation {
+  readonly fn: FunctionNode;
+  /** The call the callback is passed to. */
+  readonly call: TSESTree.CallExpression | TSESTree.NewExpression;
+  /** True when only the success path of a promise reaches the callback (`.then(cb)` with no rejection handler). */
+  readonly successOnly: boolean;
+}
+
+/** A tracked connection: one acquisition whose release this function owns. */
+export interface Resource {
+  readonly acquisition: Acquisition;
+  /** The variable holding the connection (a declared variable, or a callback parameter). */
+  readonly variable: Variable;
+  /** The function in which the connection is acquired (or whose parameter receives it). */
+  readonly owner: FunctionNode;
+  /** True when the connection arrives as a parameter of `owner` (callback or `.then` style). */
+  readonly atEntry: boolean;
+  /** The error parameter of an acquisition callback: when it is set, there is no connection. */
+  readonly errorParam: Variable | undefined;
+  /** Variables whose call releases the connection (pg's `done`). */
+  readonly releasers: readonly Variable[];
+  /** Node → events to record when the code-path tracker reaches it. */
+  readonly events: Map<TSESTree.Node, ResourceEvent[]>;
+  /** Functions that continue the obligation (callbacks that release it). */
+  readonly continuations: Map<FunctionNode, Continuation>;
+  /** Counts of reference kinds, for the verdicts. */
+  releases: number;
+  handoffs: number;
+  passedToUnknown: number;
+  /** The release is done somewhere this analysis cannot follow (a stored closure, an event handler...). */
+  opaque: boolean;
+  /** Release calls made directly (for `requireFinally` and fixes). */
+  readonly releaseCalls: TSESTree.CallExpression[];
+}
+
+/** How an acquisition's result is bound. */
+export type Binding =
+  | { readonly type: 'variable'; readonly variable: Variable; readonly anchor: TSESTree.Node; readonly owner: FunctionNode }
+  | {
+      readonly type: 'parameter';
+      readonly variable: Variable;
+      readonly fn: FunctionNode;
+      readonly errorParam: Variable | undefined;
+      readonly releasers: Variable[];
+    }
+  | { readonly type: 'discarded' }
+  | { readonly type: 'disposed' }
+  | { readonly type: 'escaped' };
+
+/** Works out where the connection of an acquisition goes. */
+export function bindAcquisition(ctx: DriverContext, acq: Acquisition): Binding {
+  const node = acq.node;
+  // Callback style: pool.getConnection((err, conn) => ...), pool.connect((err, client, done) => ...).
+  if (node.type === AST_NODE_TYPES.CallExpression) {
+    const last = node.arguments[node.arguments.length - 1];
+    if (last && isFunction(last)) return callbackBinding(ctx, last, 1);
+  }
+  let value: TSESTree.Node = node;
+  let parent = valueParent(value);
+  // tarn: pool.acquire().promise
+  if (parent?.type === AST_NODE_TYPES.MemberExpression && parent.object === value && memberName(parent) === 'promise') {
+    value = parent;
+    parent = valueParent(value);
+  }
+  if (parent?.type === AST_NODE_TYPES.AwaitExpression) {
+    value = parent;
+    parent = valueParent(value);
+  }
+  // Promise style: pool.getConnection().then((conn) => ...)
+  if (parent?.type === AST_NODE_TYPES.MemberExpression && parent.object === unwrapTo(parent.object, value)) {
+    const call = valueParent(parent);
+    if (call?.type === AST_NODE_TYPES.CallExpression && call.callee === parent && memberName(parent) === 'then') {
+      const first = call.arguments[0];
+      return first && isFunction(first) ? callbackBinding(ctx, first, 0) : { type: 'escaped' };
+    }
+    return { type: 'escaped' };
+  }
+  if (parent?.type === AST_NODE_TYPES.VariableDeclarator && parent.id.type === AST_NODE_TYPES.Identifier) {
+    const declaration = parent.parent;
+    if (declaration.kind === 'using' || declaration.kind === 'await using') return { type: 'disposed' };
+    const owner = enclosingFunction(parent);
+    const variable = resolveVariable(ctx, parent.id);
+    if (!variable || owner.type === AST_NODE_TYPES.Program) return { type: 'escaped' };
+    return { type: 'variable', variable, anchor: parent, owner };
+  }
+  if (
+    parent?.type === AST_NODE_TYPES.AssignmentExpression &&
+    parent.operator === '=' &&
+    parent.left.type === AST_NODE_TYPES.Identifier
+  ) {
+    const owner = enclosingFunction(parent);
+    const variable = resolveVariable(ctx, parent.left);
+    if (!variable || owner.type === AST_NODE_TYPES.Program || !declaredIn(variable, owner)) return { type: 'escaped' };
+    return { type: 'variable', variable, anchor: parent, owner };
+  }
+  if (parent?.type === AST_NODE_TYPES.ExpressionStatement) return { type: 'discarded' };
+  return { type: 'escaped' };
+}
+
+/** Finds the node among `value`'s wrappers that `candidate` is; used to compare through TS wrappers. */
+function unwrapTo(candidate: TSESTree.Node, value: TSESTree.Node): TSESTree.Node | undefined {
+  return skipTsWrappers(candidate) === value || candidate === value ? candidate : undefined;
+}
+
+function callbackBinding(ctx: DriverContext, fn: FunctionNode, index: number): Binding {
+  const param = fn.params[index];
+  if (param?.type !== AST_NODE_TYPES.Identifier) return { type: 'escaped' };
+  const variable = resolveVariable(ctx, param);
+  if (!variable) return { type: 'escaped' };
+  const errNode = index > 0 ? fn.params[0] : undefined;
+  const errorParam = errNode?.type === AST_NODE_TYPES.Identifier ? resolveVariable(ctx, errNode) ?? undefined : undefined;
+  const doneNode = index > 0 ? fn.params[index + 1] : undefined;
+  const done = doneNode?.type === AST_NODE_TYPES.Identifier ? resolveVariable(ctx, doneNode) : null;
+  return { type: 'parameter', variable, fn, errorParam, releasers: done ? [done] : [] };
+}
+
+function declaredIn(variable: Variable, fn: FunctionNode): boolean {
+  return variable.defs.some((def) => enclosingFunction(def.name) === fn);
+}
+
+/** Builds the tracked resource for a variable or parameter binding and classifies its references. */
+export function trackResource(
+  ctx: DriverContext,
+  acquisition: Acquisition,
+  binding: Extract<Binding, { type: 'variable' } | { type: 'parameter' }>,
+): Resource {
+  const resource: Resource = {
+    acquisition,
+    variable: binding.variable,
+    owner: binding.type === 'variable' ? binding.owner : binding.fn,
+    atEntry: binding.type === 'parameter',
+    errorParam: binding.type === 'parameter' ? binding.errorParam : undefined,
+    releasers: binding.type === 'parameter' ? binding.releasers : [],
+    events: new Map(),
+    continuations: new Map(),
+    releases: 0,
+    handoffs: 0,
+    passedToUnknown: 0,
+    opaque: false,
+    releaseCalls: [],
+  };
+  if (binding.type === 'variable') addEvent(resource, acquireAnchor(acquisition, binding), { type: 'acquire', resource });
+  for (const ref of binding.variable.references) {
+    if (ref.init === true || ref.isWrite() || ref.identifier.type !== AST_NODE_TYPES.Identifier) continue;
+    classifyReference(ctx, resource, ref.identifier);
+  }
+  for (const releaser of resource.releasers) {
+    for (const ref of releaser.references) {
+      const id = ref.identifier;
+      const parent = valueParent(id);
+      if (parent?.type === AST_NODE_TYPES.CallExpression && skipTsWrappers(parent.callee) === id) {
+        recordRelease(resource, parent, 'release');
+      } else if (!ref.isWrite()) {
+        recordUnfollowed(resource, id, 'handoff');
+      }
+    }
+  }
+  return resource;
+}
+
+/**
+ * Where the obligation starts. For a connection built by `new Client()` (or a TypeORM query runner)
+ * it starts once `connect()` succeeded: a failed connect leaves nothing to release.
+ */
+function acquireAnchor(
+  acquisition: Acquisition,
+  binding: Extract<Binding, { type: 'variable' }>,
+): TSESTree.Node {
+  if (acquisition.node.type !== AST_NODE_TYPES.NewExpression && acquisition.method !== 'createQueryRunner') return binding.anchor;
+  for (const ref of binding.variable.references) {
+    const parent = valueParent(ref.identifier);
+    if (parent?.type !== AST_NODE_TYPES.MemberExpression || memberName(parent) !== 'connect') continue;
+    const call = valueParent(parent);
+    if (call?.type !== AST_NODE_TYPES.CallExpression || enclosingFunction(call) !== binding.owner) continue;
+    const awaited = valueParent(call);
+    return awaited?.type === AST_NODE_TYPES.AwaitExpression ? awaited : call;
+  }
+  return binding.anchor;
+}
+
+function addEvent(resource: Resource, anchor: TSESTree.Node, event: ResourceEvent): void {
+  const list = resource.events.get(anchor);
+  if (list) list.push(event);
+  else resource.events.set(anchor, [event]);
+}
+
+/**
+ * Classifies one reference. References inside nested functions count only through a chain of
+ * continuation callbacks; anything else that releases or hands off there makes the resource opaque.
+ */
+function classifyReference(ctx: DriverContext, resource: Resource, id: TSESTree.Identifier): void {
+  const parent = valueParent(id);
+  if (parent?.type === AST_NODE_TYPES.MemberExpression && skipTsWrappers(parent.object) === id) {
+    classifyMemberUse(ctx, resource, parent);
+    return;
+  }
+  if (parent && (parent.type === AST_NODE_TYPES.CallExpression || parent.type === AST_NODE_TYPES.NewExpression)) {
+    if (parent.arguments.some((arg) => skipTsWrappers(arg) === id)) {
+      classifyArgument(ctx, resource, parent, id);
+      return;
+    }
+  }
+  const sink = valueSink(id);
+  if (sink) recordHandoff(resource, sink, id);
+}
+
+function classifyMemberUse(ctx: DriverContext, resource: Resource, member: TSESTree.MemberExpression): void {
+  const call = valueParent(member);
+  if (call?.type !== AST_NODE_TYPES.CallExpression || skipTsWrappers(call.callee) !== member) return;
+  const name = memberName(member);
+  if (name !== undefined && (RELEASE_METHODS.includes(name) || ctx.settings.release.has(name))) {
+    recordRelease(resource, call, 'release');
+  }
+}
+
+function classifyArgument(
+  ctx: DriverContext,
+  resource: Resource,
+  call: TSESTree.CallExpression | TSESTree.NewExpression,
+  id: TSESTree.Identifier,
+): void {
+  if (call.type === AST_NODE_TYPES.CallExpression && releasesArgument(ctx, call, id)) {
+    recordRelease(resource, call, 'release');
+    return;
+  }
+  if (enclosingFunction(call) === resource.owner) {
+    // Passed to a function we cannot see: a hand-off unless this function also releases it.
+    resource.passedToUnknown++;
+    return;
+  }
+  recordUnfollowed(resource, id, 'handoff');
+}
+
+/** `pool.releaseConnection(conn)`, `pool.release(conn)`, `releaseFn(conn)` from settings, or a same-file releaser. */
+function releasesArgument(ctx: DriverContext, call: TSESTree.CallExpression, id: TSESTree.Identifier): boolean {
+  const index = call.arguments.findIndex((arg) => skipTsWrappers(arg) === id);
+  const method = methodCall(call);
+  if (method) return index === 0 && POOL_RELEASE_METHODS.includes(method.name) && method.receiver !== id;
+  const callee = skipTsWrappers(call.callee);
+  if (callee.type !== AST_NODE_TYPES.Identifier) return false;
+  if (ctx.settings.releaseFunctions.has(callee.name)) return index === 0;
+  const fn = localFunction(ctx, callee);
+  return fn !== undefined && index >= 0 && functionReleasesParam(ctx, fn, index);
+}
+
+const releaserCache = new WeakMap<FunctionNode, Map<number, boolean>>();
+
+/** A local function that releases its `index`-th parameter directly (`function done(c) { c.release() }`). */
+function functionReleasesParam(ctx: DriverContext, fn: FunctionNode, index: number): boolean {
+  let byIndex = releaserCache.get(fn);
+  if (!byIndex) {
+    byIndex = new Map();
+    releaserCache.set(fn, byIndex);
+  }
+  const cached = byIndex.get(index);
+  if (cached !== undefined) return cached;
+  byIndex.set(index, false);
+  const param = fn.params[index];
+  let result = false;
+  if (param?.type === AST_NODE_TYPES.Identifier) {
+    const variable = resolveVariable(ctx, param);
+    result =
+      variable?.references.some((ref) => {
+        const member = valueParent(ref.identifier);
+        if (member?.type !== AST_NODE_TYPES.MemberExpression) return false;
+        const name = memberName(member);
+        const call = valueParent(member);
+        return (
+          call?.type === AST_NODE_TYPES.CallExpression &&
+          name !== undefined &&
+          (RELEASE_METHODS.includes(name) || ctx.settings.release.has(name))
+        );
+      }) ?? false;
+  }
+  byIndex.set(index, result);
+  return result;
+}
+
+/**
+ * Follows a value up through object/array literals, conditionals and awaits to where it ends up:
+ * returned, stored, aliased or yielded. Undefined for plain uses (tests, comparisons...).
+ */
+function valueSink(id: TSESTree.Identifier): TSESTree.Node | undefined {
+  let value: TSESTree.Node = id;
+  let parent = valueParent(value);
+  while (parent) {
+    switch (parent.type) {
+      case AST_NODE_TYPES.Property:
+        if (parent.value !== value) return undefined;
+        break;
+      case AST_NODE_TYPES.ObjectExpression:
+      case AST_NODE_TYPES.ArrayExpression:
+      case AST_NODE_TYPES.SpreadElement:
+      case AST_NODE_TYPES.AwaitExpression:
+        break;
+      case AST_NODE_TYPES.ConditionalExpression:
+        if (parent.test === value) return undefined;
+        break;
+      case AST_NODE_TYPES.LogicalExpression:
+        if (parent.left === value && parent.operator === '&&') return undefined;
+        break;
+      case AST_NODE_TYPES.SequenceExpression:
+        if (parent.expressions[parent.expressions.length - 1] !== value) return undefined;
+        break;
+      case AST_NODE_TYPES.ReturnStatement:
+      case AST_NODE_TYPES.YieldExpression:
+      case AST_NODE_TYPES.VariableDeclarator:
+      case AST_NODE_TYPES.ThrowStatement:
+        return parent;
+      case AST_NODE_TYPES.AssignmentExpression:
+        return parent.right === value ? parent : undefined;
+      case AST_NODE_TYPES.CallExpression:
+      case AST_NODE_TYPES.NewExpression:
+        return parent.arguments.includes(value as TSESTree.CallExpressionArgument) ? parent : undefined;
+      case AST_NODE_TYPES.ArrowFunctionExpression:
+        return parent.body === value ? parent : undefined;
+      default:
+        return undefined;
+    }
+    value = parent;
+    parent = valueParent(value);
+  }
+  return undefined;
+}
+
+function recordHandoff(resource: Resource, sink: TSESTree.Node, id: TSESTree.Identifier): void {
+  if (
+    sink.type === AST_NODE_TYPES.AssignmentExpression &&
+    sink.left.type === AST_NODE_TYPES.Identifier &&
+    sink.left.name === resource.variable.name
+  ) {
+    return; // conn = conn ?? other: not a hand-off
+  }
+  if ((sink.type === AST_NODE_TYPES.CallExpression || sink.type === AST_NODE_TYPES.NewExpression) && enclosingFunction(sink) === resource.owner) {
+    resource.passedToUnknown++;
+    return;
+  }
+  if (enclosingFunction(sink) !== enclosingFunction(id) || isFunction(sink)) {
+    recordUnfollowed(resource, id, 'handoff');
+    return;
+  }
+  recordUnfollowed(resource, id, 'handoff', sink);
+}
+
+/**
+ * Records a release or hand-off at `anchor`, which may lie in a continuation callback of the owner.
+ * Where the chain from the owner to the anchor is not made of callback arguments, the resource is
+ * marked opaque: something else manages it.
+ */
+function recordUnfollowed(
+  resource: Resource,
+  id: TSESTree.Node,
+  how: 'release' | 'handoff',
+  anchor: TSESTree.Node = id,
+): void {
+  if (!linkContinuations(resource, anchor)) {
+    resource.opaque = true;
+    return;
+  }
+  if (how === 'release') resource.releases++;
+  else resource.handoffs++;
+  if (anchor !== id) addEvent(resource, anchor, { type: 'release', resource, how });
+}
+
+function recordRelease(resource: Resource, call: TSESTree.CallExpression, how: 'release'): void {
+  if (!linkContinuations(resource, call)) {
+    resource.opaque = true;
+    return;
+  }
+  resource.releases++;
+  resource.releaseCalls.push(call);
+  addEvent(resource, guardedAnchor(resource, call), { type: 'release', resource, how });
+}
+
+/**
+ * `if (conn) conn.release()` and `conn && conn.release()` release whenever there is a connection:
+ * record them where the guard is evaluated so that the null branch does not look like a leak.
+ */
+function guardedAnchor(resource: Resource, call: TSESTree.CallExpression): TSESTree.Node {
+  let node: TSESTree.Node = call;
+  let parent = valueParent(node);
+  if (parent?.type === AST_NODE_TYPES.AwaitExpression) {
+    node = parent;
+    parent = valueParent(node);
+  }
+  if (parent?.type === AST_NODE_TYPES.LogicalExpression && parent.right === node && isPresenceTest(parent.left, resource.variable) === true) {
+    return parent;
+  }
+  if (parent?.type !== AST_NODE_TYPES.ExpressionStatement) return call;
+  let statement: TSESTree.Node = parent;
+  let container = statement.parent;
+  if (container?.type === AST_NODE_TYPES.BlockStatement && container.body[0] === statement) {
+    statement = container;
+    container = statement.parent;
+  }
+  if (container?.type === AST_NODE_TYPES.IfStatement && container.consequent === statement && isPresenceTest(container.test, resource.variable) === true) {
+    return container;
+  }
+  return call;
+}
+
+/**
+ * Reads a test of a variable's presence. `true`: the test holds exactly when the variable is set
+ * (`x`, `x != null`, `x !== undefined`); `false`: when it is unset (`!x`, `x == null`); undefined:
+ * not such a test of that variable.
+ */
+export function isPresenceTest(test: TSESTree.Node, variable: Variable): boolean | undefined {
+  const node = skipTsWrappers(test);
+  if (node.type === AST_NODE_TYPES.Identifier) return refersTo(node, variable) ? true : undefined;
+  if (node.type === AST_NODE_TYPES.UnaryExpression && node.operator === '!') {
+    const inner = isPresenceTest(node.argument, variable);
+    return inner === undefined ? undefined : !inner;
+  }
+  if (node.type === AST_NODE_TYPES.BinaryExpression && ['==', '===', '!=', '!=='].includes(node.operator)) {
+    const [subject, other] = refersTo(node.left, variable) ? [node.left, node.right] : [node.right, node.left];
+    if (!refersTo(subject, variable)) return undefined;
+    const nullish =
+      (other.type === AST_NODE_TYPES.Literal && other.value === null) ||
+      (other.type === AST_NODE_TYPES.Identifier && other.name === 'undefined');
+    if (!nullish) return undefined;
+    return node.operator.startsWith('!');
+  }
+  return undefined;
+}
+
+function refersTo(node: TSESTree.Node, variable: Variable): boolean {
+  return node.type === AST_NODE_TYPES.Identifier && variable.references.some((ref) => ref.identifier === node);
+}
+
+/**
+ * Checks that every function between the owner and `node` is a callback argument of a call in the
+ * function around it, and registers those callbacks as continuations. Returns false otherwise.
+ */
+function linkContinuations(resource: Resource, node: TSESTree.Node): boolean {
+  const chain: FunctionNode[] = [];
+  let fn = enclosingFunction(node);
+  while (fn !== resource.owner) {
+    if (fn.type === AST_NODE_TYPES.Program) return false;
+    chain.push(fn);
+    fn = enclosingFunction(fn);
+  }
+  for (const callback of chain) {
+    const call = valueParent(callback);
+    if (
+      (call?.type !== AST_NODE_TYPES.CallExpression && call?.type !== AST_NODE_TYPES.NewExpression) ||
+      !call.arguments.some((arg) => skipTsWrappers(arg) === callback)
+    ) {
+      return false;
+    }
+    if (!resource.continuations.has(callback)) {
+      const successOnly = isSuccessOnlyThen(resource, call, callback);
+      resource.continuations.set(callback, { fn: callback, call, successOnly });
+      addEvent(resource, call, { type: 'release', resource, how: 'transfer' });
+    }
+  }
+  return true;
+}
+
+/** `p.then(cb)` with no rejection handler that also releases: the rejection path skips `cb`. */
+function isSuccessOnlyThen(
+  resource: Resource,
+  call: TSESTree.CallExpression | TSESTree.NewExpression,
+  callback: FunctionNode,
+): boolean {
+  if (call.type !== AST_NODE_TYPES.CallExpression) return false;
+  const method = methodCall(call);
+  if (method?.name !== 'then' || call.arguments[0] !== callback) return false;
+  if (call.arguments[1] && referencesRelease(resource, call.arguments[1])) return false;
+  // Look along the chain for .catch(handler) / .finally(handler) that releases too.
+  let link: TSESTree.Node = call;
+  for (;;) {
+    const member = valueParent(link);
+    if (member?.type !== AST_NODE_TYPES.MemberExpression) return true;
+    const next = valueParent(member);
+    if (next?.type !== AST_NODE_TYPES.CallExpression) return true;
+    const name = memberName(member);
+    const handler = name === 'catch' || name === 'finally' ? next.arguments[0] : name === 'then' ? next.arguments[1] : undefined;
+    if (handler && referencesRelease(resource, handler)) return false;
+    link = next;
+  }
+}
+
+/** Whether a handler expression contains a release of the resource (by name, structurally). */
+function referencesRelease(resource: Resource, handler: TSESTree.Node): boolean {
+  return resource.variable.references.some((ref) => {
+    if (!contains(handler, ref.identifier)) return false;
+    const member = valueParent(ref.identifier);
+    const name = member?.type === AST_NODE_TYPES.MemberExpression ? memberName(member) : undefined;
+    return name !== undefined && RELEASE_METHODS.includes(name);
+  }) || resource.releasers.some((releaser) => releaser.references.some((ref) => contains(handler, ref.identifier)));
+}
+
+/** Finds or builds the resource for an acquisition node, or undefined if it needs no tracking. */
+export function resourceFor(
+  ctx: DriverContext,
+  node: TSESTree.CallExpression | TSESTree.NewExpression,
+): { acquisition: Acquisition; binding: Binding } | undefined {
+  const acquisition = classifyAcquisition(ctx, node);
+  if (!acquisition) return undefined;
+  return { acquisition, binding: bindAcquisition(ctx, acquisition) };
+}

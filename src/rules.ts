@@ -1,0 +1,6 @@
+import noLeakedConnection from '../rules/no-leaked-connection.js';
+
+/** Every rule of the plugin, by name. Configs and docs are derived from this object. */
+export const rules = {
+  'no-leaked-connection': noLeakedConnection,
+};
