@@ -1,0 +1,290 @@
+/**
+ * The one place that knows each kind of connection source (pool): how to take a connection from it,
+ * give it back, destroy it, describe the pool's state, and observe checkouts for leak tracking.
+ * Every helper takes connections through `openLease`.
+ */
+import type { Driver } from './drivers.js';
+import { driverFor } from './drivers.js';
+import {
+  describeObject,
+  hasMethods,
+  ignoreError,
+  invoke,
+  isObject,
+  isThenable,
+  methodOf,
+  prop,
+} from './duck.js';
+import { AcquireTimeoutError, mustDiscardConnection, reportBackgroundError } from './errors.js';
+
+/** Options shared by the helpers that check out a connection. */
+export interface AcquireOptions {
+  /**
+   * Upper bound, in milliseconds, on the wait for a connection. mysql2 and pg wait forever by
+   * default, so a leak hangs every caller; with this bound they get an `AcquireTimeoutError` instead.
+   * Default: no bound beyond the pool's own.
+   */
+  readonly acquireTimeoutMs?: number;
+}
+
+/** How a source hands out and takes back connections. */
+interface SourceAdapter {
+  /** A short name of the kind of source, for messages. */
+  readonly kind: string;
+  /** Checks out a connection; `late` receives a connection that arrives after the caller gave up. */
+  acquire(source: object): Promise<object>;
+  release(source: object, conn: object): unknown;
+  destroy(source: object, conn: object, err: unknown): unknown;
+  /** The pool's counters, for error messages. */
+  describe(source: object): string;
+  /** Which object's acquire method to wrap and how its connections are given back (leak tracking). */
+  readonly checkout: CheckoutShape;
+}
+
+/** Where checkouts happen and how they end, for leak tracking. */
+export interface CheckoutShape {
+  /** The object whose method hands out connections (the core pool behind mysql2's promise pool). */
+  owner(source: object): object;
+  /** The name of that method. */
+  readonly method: string;
+  /** Methods on the connection that end a checkout, or `undefined` when the pool's own methods do. */
+  readonly connectionEnds?: readonly string[];
+  /** Methods on the pool that end a checkout (`release(conn)`, `destroy(conn)`). */
+  readonly poolEnds?: readonly string[];
+}
+
+/**
+ * How the work on a lease ended:
+ * - `success`: give the connection back (rolling back a transaction the driver reports open);
+ * - `uncertain`: the work may have failed (an `await using` scope): also roll back when the driver
+ *   cannot tell whether a transaction is open;
+ * - `destroy`: the caller asked for the connection to be destroyed;
+ * - `{ error }`: the work failed with `error`: destroy a broken connection, roll back otherwise.
+ */
+export type LeaseOutcome = 'success' | 'uncertain' | 'destroy' | { readonly error: unknown };
+
+/** A checked-out connection that is given back exactly once. */
+export interface Lease {
+  readonly connection: object;
+  /** The connection's driver, when the runtime knows it. */
+  readonly driver: Driver | undefined;
+  /**
+   * Gives the connection back, or destroys it when it is broken, exactly once; later calls do
+   * nothing. A transaction left open is rolled back first, and the connection destroyed if that fails.
+   */
+  end(outcome: LeaseOutcome): Promise<void>;
+}
+
+const pgPool: SourceAdapter = {
+  kind: 'pg Pool',
+  acquire: (source) => invoke(source, 'connect') as Promise<object>,
+  release: (_source, conn) => invoke(conn, 'release'),
+  // pg-pool destroys a client released with a truthy argument.
+  destroy: (_source, conn, err) => invoke(conn, 'release', err instanceof Error ? err : true),
+  describe: (source) =>
+    counters(source, { total: 'totalCount', idle: 'idleCount', waiting: 'waitingCount' }),
+  checkout: { owner: (source) => source, method: 'connect', connectionEnds: ['release'] },
+};
+
+const getConnectionPool: SourceAdapter = {
+  kind: 'pool',
+  acquire: (source) => getConnection(source),
+  release: (_source, conn) => invoke(conn, 'release'),
+  destroy: (_source, conn) => invoke(conn, 'destroy'),
+  describe: describeGetConnectionPool,
+  checkout: {
+    // mysql2's promise pool delegates to its callback pool: wrap that one to see every checkout.
+    owner: (source) => (hasMethods(prop(source, 'pool'), 'getConnection') ? (prop(source, 'pool') as object) : source),
+    method: 'getConnection',
+    connectionEnds: ['release', 'destroy', 'end'],
+  },
+};
+
+const genericPool: SourceAdapter = {
+  kind: 'pool',
+  acquire: (source) => {
+    const pending = invoke(source, 'acquire');
+    // generic-pool returns a promise; tarn returns a PendingOperation with a `promise`.
+    return Promise.resolve(isThenable(pending) ? pending : prop(pending as object, 'promise')) as Promise<object>;
+  },
+  release: (source, conn) => invoke(source, 'release', conn),
+  destroy: (source, conn, err) =>
+    // generic-pool destroys one resource; tarn's destroy() would destroy the whole pool.
+    hasMethods(source, 'isBorrowedResource', 'destroy')
+      ? invoke(source, 'destroy', conn)
+      : invoke(source, 'release', conn, err),
+  describe: (source) => counters(source, { borrowed: 'borrowed', available: 'available', pending: 'pending' }),
+  checkout: { owner: (source) => source, method: 'acquire', poolEnds: ['release', 'destroy'] },
+};
+
+const typeormDataSource: SourceAdapter = {
+  kind: 'TypeORM DataSource',
+  acquire: async (source) => {
+    const runner = invoke(source, 'createQueryRunner') as object;
+    try {
+      await invoke(runner, 'connect');
+    } catch (err) {
+      await Promise.resolve(invoke(runner, 'release')).catch(ignoreError);
+      throw err;
+    }
+    return runner;
+  },
+  release: (_source, runner) => invoke(runner, 'release'),
+  // A QueryRunner cannot destroy its connection; the driver pools drop dead connections on release.
+  destroy: (_source, runner) => invoke(runner, 'release'),
+  describe: () => 'TypeORM DataSource',
+  checkout: { owner: (source) => source, method: 'createQueryRunner', connectionEnds: ['release'] },
+};
+
+/**
+ * The adapter for a source, recognised by its shape.
+ * @param source - a pool, DataSource or `{ acquire, release }` object.
+ * @returns the adapter; throws a TypeError for anything else.
+ */
+export function adapterFor(source: unknown): SourceAdapter {
+  if (hasMethods(source, 'createQueryRunner')) return typeormDataSource;
+  if (hasMethods(source, 'connect') && 'idleCount' in source) return pgPool;
+  if (hasMethods(source, 'getConnection')) return getConnectionPool;
+  if (hasMethods(source, 'acquire', 'release')) return genericPool;
+  throw new TypeError(
+    'Unsupported connection source. Supported: pg Pool, mysql/mysql2 pools (callback or promise), ' +
+      'mariadb pools, TypeORM DataSource, or any { acquire(), release(conn, err?) } pool.',
+  );
+}
+
+/**
+ * Checks out a connection from `source`, bounded by `acquireTimeoutMs`.
+ * @param source - any supported source.
+ * @param options - the acquire bound.
+ * @returns a lease that gives the connection back exactly once.
+ */
+export async function openLease(source: unknown, options: AcquireOptions = {}): Promise<Lease> {
+  const adapter = adapterFor(source);
+  const pool = source as object;
+  guardPoolErrors(pool);
+  const connection = await acquireWithin(adapter, pool, options.acquireTimeoutMs);
+  return leaseOf(adapter, pool, connection);
+}
+
+function leaseOf(adapter: SourceAdapter, pool: object, connection: object): Lease {
+  const driver = driverFor(connection);
+  const emitter = driver?.emitter(connection);
+  let backgroundError: unknown;
+  let broken = false;
+  const onError = (err: unknown): void => {
+    broken = true;
+    backgroundError = err;
+  };
+  // A checked-out pg client has no 'error' listener of the pool: without one, a kill crashes the process.
+  emitter?.on('error', onError);
+  let ended = false;
+
+  async function end(outcome: LeaseOutcome): Promise<void> {
+    if (ended) return;
+    ended = true;
+    const error = typeof outcome === 'object' ? outcome.error : undefined;
+    if (broken || outcome === 'destroy' || mustDiscardConnection(error) || !(await closeTransaction(outcome))) {
+      // The listener stays: a destroyed connection may still emit its last errors.
+      await settle(() => adapter.destroy(pool, connection, error ?? backgroundError ?? true));
+    } else {
+      emitter?.removeListener('error', onError);
+      await settle(() => adapter.release(pool, connection));
+    }
+  }
+
+  /** Rolls back a transaction left open; false when the connection cannot be trusted afterwards. */
+  async function closeTransaction(outcome: LeaseOutcome): Promise<boolean> {
+    if (!driver) return outcome === 'success' || outcome === 'uncertain';
+    const state = driver.transactionState(connection);
+    if (state === 'idle' || (state === 'unknown' && outcome === 'success')) return true;
+    try {
+      await driver.rollback(connection);
+      return driver.transactionState(connection) !== 'open';
+    } catch {
+      return false;
+    }
+  }
+
+  return { connection, driver, end };
+}
+
+/** Runs a release or destroy; its failures are reported, never thrown over the caller's result. */
+async function settle(action: () => unknown): Promise<void> {
+  try {
+    await action();
+  } catch (err) {
+    reportBackgroundError(err, 'db-connection-guard: giving a connection back failed');
+  }
+}
+
+async function acquireWithin(adapter: SourceAdapter, pool: object, ms: number | undefined): Promise<object> {
+  const pending = adapter.acquire(pool);
+  if (ms === undefined) return pending;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      reject(new AcquireTimeoutError(`${adapter.kind} ${describeObject(pool)} (${adapter.describe(pool)})`, ms));
+    }, ms);
+  });
+  try {
+    return await Promise.race([pending, timeout]);
+  } catch (err) {
+    // A connection that arrives after the caller gave up goes straight back.
+    pending.then((late) => settle(() => adapter.release(pool, late)), ignoreError);
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const guardedPools = new WeakSet<object>();
+
+/**
+ * pg and mariadb pools emit `'error'` when an idle connection dies; with no listener that kills the
+ * process. Adds a listener that turns those errors into warnings, once, when the pool has none.
+ */
+function guardPoolErrors(pool: object): void {
+  if (guardedPools.has(pool)) return;
+  guardedPools.add(pool);
+  const listenerCount = methodOf(pool, 'listenerCount');
+  if (!listenerCount || listenerCount.call(pool, 'error') !== 0) return;
+  invoke(pool, 'on', 'error', (err: unknown) =>
+    reportBackgroundError(err, `db-connection-guard: idle connection of a ${describeObject(pool)} failed`),
+  );
+}
+
+/** Promise pools (mysql2/promise, mariadb) return a promise; callback pools (mysql, mysql2) call back. */
+function getConnection(pool: object): Promise<object> {
+  return new Promise((resolve, reject) => {
+    const returned = invoke(pool, 'getConnection', (err: unknown, conn: object) => {
+      if (err) reject(err);
+      else resolve(conn);
+    });
+    if (isThenable(returned)) returned.then((conn) => resolve(conn as object), reject);
+  });
+}
+
+function describeGetConnectionPool(source: object): string {
+  if (hasMethods(source, 'activeConnections', 'idleConnections', 'totalConnections')) {
+    return ['active', 'idle', 'total']
+      .map((name) => `${name}=${String(invoke(source, `${name}Connections`))}`)
+      .join(' ');
+  }
+  // mysql and mysql2 keep their counters in private arrays; report them when present.
+  const core = (prop(source, 'pool') as object | undefined) ?? source;
+  return counters(core, { all: '_allConnections', free: '_freeConnections', queued: '_connectionQueue' });
+}
+
+function counters(source: object, fields: Readonly<Record<string, string>>): string {
+  return Object.entries(fields)
+    .map(([label, key]) => [label, sizeOf(prop(source, key))] as const)
+    .filter(([, value]) => value !== undefined)
+    .map(([label, value]) => `${label}=${String(value)}`)
+    .join(' ');
+}
+
+function sizeOf(value: unknown): number | undefined {
+  if (typeof value === 'number') return value;
+  if (Array.isArray(value)) return value.length;
+  return isObject(value) && typeof prop(value, 'length') === 'number' ? (prop(value, 'length') as number) : undefined;
+}
