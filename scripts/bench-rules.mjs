@@ -1,0 +1,232 @@
+#!/usr/bin/env node
+// Times each db-guard rule beside ESLint core's `no-unused-vars` on the same inputs:
+//   - generated modules of several sizes, dense with acquisitions, releases, callbacks and loops;
+//   - the real sources of the installed database drivers (mysql, mysql2, mariadb, pg, pg-pool),
+//     plus typeorm / knex / sequelize when installed.
+// All rules run together in one `Linter#verify` per file on a SourceCode parsed once (parsing is
+// shared and reported apart); each rule's listeners are wrapped with a timer, as ESLint's own
+// TIMING/stats do. Figures are the median of --runs runs, after a warm-up run.
+//
+//   node scripts/bench-rules.mjs [--runs 5] [--sizes 1000,4000,16000,64000] [--no-real]
+// Reads dist/esm: run through `npm run bench` (which builds first).
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+
+import * as tsParser from '@typescript-eslint/parser';
+import { Linter } from 'eslint';
+import { builtinRules } from 'eslint/use-at-your-own-risk';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '5' },
+    sizes: { type: 'string', default: '1000,4000,16000,64000' },
+    'no-real': { type: 'boolean', default: false },
+  },
+});
+const RUNS = Math.max(1, Number(values.runs));
+const SIZES = values.sizes.split(',').map(Number).filter((n) => n > 0);
+const BASELINE = 'no-unused-vars';
+/** Time spent in each rule's listeners (and create) during the current run, by rule id. */
+const spent = new Map();
+
+const entry = path.join(root, 'dist', 'esm', 'src', 'index.js');
+if (!existsSync(entry)) {
+  console.error('bench-rules: dist/esm is missing; run `npm run build` first.');
+  process.exit(1);
+}
+const { default: plugin } = await import(pathToFileURL(entry).href);
+const ns = plugin.meta.namespace;
+const ruleIds = Object.keys(plugin.rules).map((name) => `${ns}/${name}`);
+const languageOptions = { parser: tsParser, ecmaVersion: 'latest', sourceType: 'module' };
+const files = ['**/*.{js,cjs,mjs,ts,cts,mts}'];
+const config = [
+  {
+    files,
+    plugins: {
+      [ns]: { rules: mapValues(plugin.rules, (rule, name) => timed(`${ns}/${name}`, rule)) },
+      core: { rules: { [BASELINE]: timed(BASELINE, builtinRules.get(BASELINE)) } },
+    },
+    languageOptions,
+    rules: Object.fromEntries([...ruleIds, `core/${BASELINE}`].map((id) => [id, 'error'])),
+  },
+];
+const parseOnly = [{ files, languageOptions }];
+
+console.log(`# db-guard rules vs ${BASELINE} (node ${process.version}, eslint ${Linter.version}, median of ${String(RUNS)} runs)`);
+if (ruleIds.length === 0) console.log('(the plugin has no rules yet: only the baseline is timed)');
+console.log('');
+console.log('| input | lines | rule | ms | ms per 1k lines |');
+console.log('| :--- | ---: | :--- | ---: | ---: |');
+
+for (const size of SIZES) {
+  report(`generated ${String(size)}`, [{ filename: 'generated.ts', code: generate(size) }]);
+}
+if (!values['no-real']) {
+  for (const pkg of ['mysql', 'mysql2', 'mariadb', 'pg', 'pg-pool', 'typeorm', 'knex', 'sequelize']) {
+    const files = packageSources(pkg);
+    if (files.length > 0) report(`${pkg} (${String(files.length)} file${files.length === 1 ? '' : 's'})`, files);
+  }
+}
+
+/** Parses each file once, lints them RUNS times (plus a warm-up) and prints one row per rule. */
+function report(label, inputs) {
+  const linter = new Linter({ configType: 'flat' });
+  const lines = inputs.reduce((n, f) => n + f.code.split('\n').length, 0);
+  let parseMs = 0;
+  const parsed = inputs.map(({ filename, code }) => {
+    const start = performance.now();
+    const messages = linter.verify(code, parseOnly, { filename });
+    parseMs += performance.now() - start;
+    const fatal = messages.find((m) => m.fatal);
+    if (fatal) throw new Error(`${label}: ${filename} does not parse: ${fatal.message}`);
+    return { filename, sourceCode: linter.getSourceCode() };
+  });
+  const samples = new Map([...ruleIds, BASELINE].map((id) => [id, []]));
+  for (let run = 0; run <= RUNS; run += 1) {
+    spent.clear();
+    for (const { filename, sourceCode } of parsed) linter.verify(sourceCode, config, { filename });
+    if (run === 0) continue; // warm-up
+    for (const [id, list] of samples) list.push(spent.get(id) ?? 0);
+  }
+  const row = (name, ms) => {
+    console.log(`| ${label} | ${String(lines)} | ${name} | ${ms.toFixed(1)} | ${((ms * 1000) / lines).toFixed(3)} |`);
+  };
+  for (const [id, list] of samples) row(id, median(list));
+  row('(parse, once, shared)', parseMs);
+}
+
+/** A copy of the rule whose create() and listeners add their time to `spent`. */
+function timed(id, rule) {
+  const clock = (fn) =>
+    function (...args) {
+      const start = performance.now();
+      try {
+        return fn.apply(this, args);
+      } finally {
+        spent.set(id, (spent.get(id) ?? 0) + performance.now() - start);
+      }
+    };
+  return {
+    ...rule,
+    create(context) {
+      const listeners = clock(rule.create)(context);
+      return mapValues(listeners, (listener) => clock(listener));
+    },
+  };
+}
+
+function mapValues(object, fn) {
+  return Object.fromEntries(Object.entries(object).map(([key, value]) => [key, fn(value, key)]));
+}
+
+function median(list) {
+  const sorted = [...list].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** The .js sources of an installed package (tests, minified and huge bundled files left out). */
+function packageSources(name) {
+  const dir = path.join(root, 'node_modules', name);
+  if (!existsSync(dir)) return [];
+  const out = [];
+  const walk = (d) => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, entry.name);
+      if (entry.isDirectory()) {
+        if (!['node_modules', 'test', 'tests', 'browser', 'esm'].includes(entry.name)) walk(p);
+      } else if (/\.(c|m)?js$/.test(entry.name) && !entry.name.endsWith('.min.js') && statSync(p).size < 1_000_000) {
+        out.push({ filename: path.relative(dir, p), code: readFileSync(p, 'utf8') });
+      }
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/**
+ * A module of about `lines` lines mixing the shapes the rules look at (promise and callback
+ * checkouts, try/finally, early returns, loops, transactions, long-lived connections) with plain code.
+ */
+function generate(lines) {
+  const header = [
+    "import mysql from 'mysql2/promise';",
+    "import mysqlCb from 'mysql2';",
+    "import pg from 'pg';",
+    "const pool = mysql.createPool({ host: 'localhost', connectionLimit: 10 });",
+    "const cbPool = mysqlCb.createPool({ host: 'localhost' });",
+    'const pgPool = new pg.Pool();',
+    "pgPool.on('error', (err) => console.error(err));",
+    '',
+  ];
+  const shapes = [
+    (i) => [
+      `export async function happyPath${i}(id: number) {`,
+      '  const conn = await pool.getConnection();',
+      "  const [rows] = await conn.query('SELECT * FROM t WHERE id = ?', [id]);",
+      '  conn.release();',
+      '  return rows;',
+      '}',
+    ],
+    (i) => [
+      `export async function guarded${i}(ids: number[]) {`,
+      '  const conn = await pool.getConnection();',
+      '  try {',
+      '    const unused = ids.length;',
+      '    for (const id of ids) {',
+      "      if (id < 0) continue;",
+      "      await conn.query('UPDATE t SET n = n + 1 WHERE id = ?', [id]);",
+      '    }',
+      '  } finally {',
+      '    conn.release();',
+      '  }',
+      '}',
+    ],
+    (i) => [
+      `export function callback${i}(id: number, cb: (e: unknown, r?: unknown) => void) {`,
+      '  cbPool.getConnection((err, conn) => {',
+      '    if (err) return cb(err);',
+      "    conn.query('SELECT 1', [id], (qerr, rows) => {",
+      '      if (qerr) return cb(qerr);',
+      '      conn.release();',
+      '      cb(null, rows);',
+      '    });',
+      '  });',
+      '}',
+    ],
+    (i) => [
+      `export async function pgTx${i}(n: number) {`,
+      '  const client = await pgPool.connect();',
+      '  try {',
+      "    await client.query('BEGIN');",
+      '    switch (n) {',
+      "      case 0: await client.query('SELECT 0'); break;",
+      "      default: await client.query('SELECT $1', [n]);",
+      '    }',
+      "    await client.query('COMMIT');",
+      '  } catch (e) {',
+      "    await client.query('ROLLBACK');",
+      '    throw e;',
+      '  } finally {',
+      '    client.release();',
+      '  }',
+      '}',
+    ],
+    (i) => [
+      `export function plain${i}(values: number[]) {`,
+      '  let total = 0;',
+      '  const ignored = values.map((v) => v * 2);',
+      '  for (let k = 0; k < values.length; k += 1) {',
+      '    total += values[k] ?? 0;',
+      '  }',
+      '  return total > 10 ? { total } : null;',
+      '}',
+    ],
+  ];
+  const out = [...header];
+  for (let i = 0; out.length < lines; i += 1) out.push(...shapes[i % shapes.length](i), '');
+  return out.join('\n');
+}
