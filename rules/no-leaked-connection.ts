@@ -2,9 +2,9 @@ import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint
 
 import { createRule } from '../src/create-rule.js';
 import { getSettings } from '../src/settings.js';
-import { shortText } from '../src/analysis/ast.js';
+import { isFunction, shortText } from '../src/analysis/ast.js';
 import type { DriverContext } from '../src/analysis/drivers.js';
-import { createFlowListeners, type Finding } from '../src/analysis/flow.js';
+import { createFlowListeners, type ExitNode, type Finding } from '../src/analysis/flow.js';
 import { resourceFor, trackResource, type Resource } from '../src/analysis/resources.js';
 import { buildTryFinallyFix, buildAwaitUsingFix, buildWithConnectionFix } from './no-leaked-connection/fix.js';
 
@@ -44,9 +44,9 @@ export default createRule<Options, MessageIds>({
       rejectionPath:
         'Connection from `{{source}}` is released only when the promise on line {{line}} resolves; release it in `.finally()` or in both branches.',
       earlyExit:
-        'Connection from `{{source}}` is not released when the function {{how}} on line {{line}}; release it in a `finally` block.',
+        'Connection from `{{source}}` is not released when {{how}} on line {{line}}; release it in a `finally` block.',
       callbackPath:
-        'Connection from `{{source}}` is not released on the callback path that {{how}} on line {{line}}; release it before every exit of the callback.',
+        'Connection from `{{source}}` is not released in the callback when {{how}} on line {{line}}; release it before every exit of the callback.',
       neverReleased:
         'Connection from `{{source}}` is never released; release it in a `finally` block, or use `withConnection()` from `db-connection-guard/runtime`.',
       releaseNotInFinally:
@@ -120,8 +120,8 @@ function reportResource(
   fixMode: Options[0]['fix'],
 ): void {
   if (resource.opaque) return;
-  const node = resource.acquisition.node;
-  const source = sourceLabel(context, node);
+  const node = reportNode(resource.acquisition.node);
+  const source = sourceLabel(context, resource.acquisition.node);
   const released = resource.releases > 0 || resource.continuations.size > 0;
   if (!released) {
     // Passed to another function or handed over without a release here: the callee owns it.
@@ -145,7 +145,7 @@ function reportResource(
     });
     return;
   }
-  const how = exitVerb(finding.node);
+  const how = exitVerb(finding.node, finding.inCallback);
   const exitLine = finding.node ? line(finding.node) : String(finding.fn.loc.end.line);
   context.report({
     node,
@@ -154,6 +154,11 @@ function reportResource(
     fix: finding.inCallback ? null : fix,
     suggest: finding.inCallback ? [] : suggest,
   });
+}
+
+/** The acquiring call, or only its callee when a callback follows (`pool.getConnection((err, conn) => ...)`). */
+function reportNode(node: TSESTree.CallExpression | TSESTree.NewExpression): TSESTree.Node {
+  return node.arguments.some((arg) => isFunction(arg)) ? node.callee : node;
 }
 
 /** Normal-path leaks first (they happen without any error), then exception paths, earliest first. */
@@ -169,9 +174,20 @@ function position(finding: Finding): number {
   return finding.node ? finding.node.range[0] : finding.fn.range[1];
 }
 
-function exitVerb(node: TSESTree.ReturnStatement | TSESTree.ThrowStatement | undefined): string {
-  if (!node) return 'reaches its end';
-  return node.type === AST_NODE_TYPES.ThrowStatement ? 'throws' : 'returns';
+function exitVerb(node: ExitNode | undefined, inCallback: boolean): string {
+  const subject = inCallback ? 'it' : 'the function';
+  switch (node?.type) {
+    case undefined:
+      return `${subject} reaches its end`;
+    case AST_NODE_TYPES.ThrowStatement:
+      return `${subject} throws`;
+    case AST_NODE_TYPES.ReturnStatement:
+      return `${subject} returns`;
+    case AST_NODE_TYPES.BreakStatement:
+      return 'the loop breaks';
+    case AST_NODE_TYPES.ContinueStatement:
+      return 'the loop continues';
+  }
 }
 
 function describeThrow(context: Context, node: TSESTree.Node): string {

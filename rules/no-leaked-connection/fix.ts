@@ -104,6 +104,40 @@ function declaredIn(sourceCode: SourceCode, statements: readonly Statement[]): T
   return statements.flatMap((statement) => sourceCode.getDeclaredVariables(statement));
 }
 
+/** The release statements of a resource, checked for the shape the fixes can rewrite. */
+interface ReleasePlan {
+  /** The release in the acquisition's block, after it. */
+  readonly main: TSESTree.ExpressionStatement;
+  readonly mainIndex: number;
+  /** Every release statement, with the whole-line ranges to delete. */
+  readonly removed: [number, number][];
+  /** Statements after the main release in the block. */
+  readonly trailing: readonly Statement[];
+}
+
+/**
+ * Checks the releases: one in the acquisition's block after it, every other one inside the range
+ * and directly followed by an exit (so releasing later, in a `finally`, changes no normal path), all
+ * on lines of their own.
+ */
+function releasePlan(sourceCode: SourceCode, resource: Resource, site: Site): ReleasePlan | undefined {
+  const statements = resource.releaseCalls.map(releaseStatement);
+  if (statements.length === 0 || statements.some((s) => s === undefined)) return undefined;
+  const releases = statements as TSESTree.ExpressionStatement[];
+  const { block, index } = site;
+  const main = releases.find((s) => s.parent === block && block.body.indexOf(s) > index);
+  if (!main) return undefined;
+  for (const other of releases) {
+    if (other === main) continue;
+    if (other.range[0] < site.statement.range[1] || other.range[1] > main.range[0]) return undefined;
+    if (!isExit(nextSibling(other))) return undefined;
+  }
+  const removed = releases.map((s) => wholeLinesRange(sourceCode, s));
+  if (removed.some((r) => r === undefined)) return undefined;
+  const mainIndex = block.body.indexOf(main);
+  return { main, mainIndex, removed: removed as [number, number][], trailing: block.body.slice(mainIndex + 1) };
+}
+
 /**
  * Autofix for the common shape: the acquisition, then statements, then the release, in one block.
  * Wraps the statements between them in `try { ... } finally { <release> }`, removing the old release
@@ -111,31 +145,18 @@ function declaredIn(sourceCode: SourceCode, statements: readonly Statement[]): T
  */
 export function buildTryFinallyFix(sourceCode: SourceCode, resource: Resource): TSESLint.ReportFixFunction | undefined {
   const site = acquisitionSite(resource);
-  if (!site) return undefined;
-  const { block, index } = site;
-  const statements = resource.releaseCalls.map(releaseStatement);
-  if (statements.length === 0 || statements.some((s) => s === undefined)) return undefined;
-  const releases = statements as TSESTree.ExpressionStatement[];
-  const main = releases.find((s) => s.parent === block && block.body.indexOf(s) > index);
-  if (!main) return undefined;
-  const mainIndex = block.body.indexOf(main);
-  const wrapped = block.body.slice(index + 1, mainIndex);
+  const plan = site ? releasePlan(sourceCode, resource, site) : undefined;
+  if (!site || !plan) return undefined;
+  const { main, trailing } = plan;
+  const wrapped = site.block.body.slice(site.index + 1, plan.mainIndex);
   if (wrapped.length === 0 || wrapped.some((s) => s.type === AST_NODE_TYPES.FunctionDeclaration || s.type === AST_NODE_TYPES.ClassDeclaration)) {
     return undefined;
   }
-  for (const other of releases) {
-    if (other === main) continue;
-    if (other.range[0] < site.statement.range[1] || other.range[1] > main.range[0]) return undefined;
-    if (!isExit(nextSibling(other))) return undefined;
-  }
-  const trailing = block.body.slice(mainIndex + 1);
   const needsTrailing = declaredIn(sourceCode, wrapped).some((variable) =>
     variable.references.some((ref) => ref.identifier.range[0] > main.range[1]),
   );
   if (needsTrailing && !canMoveBeforeRelease(sourceCode, trailing, resource)) return undefined;
 
-  const removed = releases.map((s) => wholeLinesRange(sourceCode, s));
-  if (removed.some((r) => r === undefined)) return undefined;
   const indent = lineIndent(sourceCode, site.statement);
   const bodyStart = bodyStartAfter(sourceCode, site.statement);
   const firstWrapped = wrapped[0];
@@ -143,11 +164,23 @@ export function buildTryFinallyFix(sourceCode: SourceCode, resource: Resource): 
   const unit = indentUnit(indent, lineIndent(sourceCode, firstWrapped) ?? lineIndent(sourceCode, main));
   const last = needsTrailing ? (trailing.at(-1) ?? main) : main;
   const end = endWithTrailingComment(sourceCode, last);
-  const body = movedText(sourceCode, bodyStart, end, unit, removed as [number, number][]);
+  const body = movedText(sourceCode, bodyStart, end, unit, plan.removed);
   const head = sourceCode.text.slice(site.statement.range[1], bodyStart - 1).replace(/\r$/, '');
   const release = sourceCode.getText(main);
   const replacement = `${head}\n${indent}try {\n${body}\n${indent}} finally {\n${indent}${unit}${release}\n${indent}}`;
   return (fixer) => fixer.replaceTextRange([site.statement.range[1], end], replacement);
+}
+
+/**
+ * For the rewrites that release at the end of the scope (`withConnection`, `await using`): either
+ * nothing releases yet, or the releases have the fixable shape and what follows the main release
+ * may run before it.
+ */
+function scopeReleasePlan(sourceCode: SourceCode, resource: Resource, site: Site): { removed: [number, number][] } | undefined {
+  if (resource.releaseCalls.length === 0) return { removed: [] };
+  const plan = releasePlan(sourceCode, resource, site);
+  if (!plan || !canMoveBeforeRelease(sourceCode, plan.trailing, resource)) return undefined;
+  return plan;
 }
 
 /**
@@ -162,28 +195,8 @@ function canMoveBeforeRelease(sourceCode: SourceCode, trailing: readonly Stateme
   );
 }
 
-/** Removes every release statement of the resource; undefined if one is not on lines of its own. */
-function removeReleases(
-  fixer: TSESLint.RuleFixer,
-  sourceCode: SourceCode,
-  resource: Resource,
-): TSESLint.RuleFix[] | undefined {
-  const fixes: TSESLint.RuleFix[] = [];
-  for (const call of resource.releaseCalls) {
-    const statement = releaseStatement(call);
-    const range = statement ? wholeLinesRange(sourceCode, statement) : undefined;
-    if (!range) return undefined;
-    fixes.push(fixer.removeRange(range));
-  }
-  return fixes;
-}
-
-function releasesAreRemovable(sourceCode: SourceCode, resource: Resource): boolean {
-  return resource.releaseCalls.every((call) => {
-    const statement = releaseStatement(call);
-    return statement !== undefined && wholeLinesRange(sourceCode, statement) !== undefined;
-  });
-}
+/** Acquiring methods of the sources `withConnection()` accepts (pools and generic pools). */
+const WITH_CONNECTION_METHODS = new Set(['getConnection', 'connect', 'acquire']);
 
 /**
  * Suggestion: `const conn = await pool.getConnection(); ...rest` → `return withConnection(pool, async (conn) => { ...rest })`
@@ -196,7 +209,9 @@ export function buildWithConnectionFix(
   const sourceCode = ctx.sourceCode;
   const site = acquisitionSite(resource);
   const source = resource.acquisition.source;
-  if (!site || !source || resource.acquisition.kind !== 'checkout') return undefined;
+  if (!site || !source || resource.acquisition.kind !== 'checkout' || !WITH_CONNECTION_METHODS.has(resource.acquisition.method)) {
+    return undefined;
+  }
   const fn = enclosingFunction(site.block);
   if (fn.type === AST_NODE_TYPES.Program || fn.body !== site.block || !fn.async || fn.generator) return undefined;
   const declaration = site.statement;
@@ -204,20 +219,21 @@ export function buildWithConnectionFix(
   const declarator = declaration.declarations[0];
   if (declarator?.id.type !== AST_NODE_TYPES.Identifier || !isStableSource(source)) return undefined;
   const availability = runtimeNameAvailable(sourceCode, site.block, 'withConnection');
-  if (availability === 'taken' || !releasesAreRemovable(sourceCode, resource)) return undefined;
+  const plan = scopeReleasePlan(sourceCode, resource, site);
+  if (availability === 'taken' || !plan) return undefined;
   const rest = site.block.body.slice(site.index + 1);
   const last = rest.at(-1);
   const bodyStart = bodyStartAfter(sourceCode, declaration);
   const indent = lineIndent(sourceCode, declaration);
   if (!last || bodyStart === undefined || indent === undefined) return undefined;
   const unit = indentUnit(indent, lineIndent(sourceCode, rest[0] ?? declaration));
-  const removed = resource.releaseCalls.map((call) => wholeLinesRange(sourceCode, releaseStatement(call) as TSESTree.Node) as [number, number]);
   const end = endWithTrailingComment(sourceCode, last);
-  const body = movedText(sourceCode, bodyStart, end, unit, removed);
+  const body = movedText(sourceCode, bodyStart, end, unit, plan.removed);
   const verb = rest.some((statement) => containsReturn(statement)) ? 'return' : 'await';
   const param = sourceCode.getText(declarator.id);
   const sourceText = sourceCode.getText(source);
-  const replacement = `${verb} withConnection(${sourceText}, async (${param}) => {\n${body}\n${indent}});`;
+  const head = sourceCode.text.slice(declaration.range[1], bodyStart - 1).replace(/\r$/, '');
+  const replacement = `${verb} withConnection(${sourceText}, async (${param}) => {${head}\n${body}\n${indent}});`;
   return {
     data: { pool: sourceText, name: declarator.id.name },
     fix: (fixer) => {
@@ -276,8 +292,8 @@ export function buildAwaitUsingFix(sourceCode: SourceCode, resource: Resource): 
   if (fn.type === AST_NODE_TYPES.Program || !fn.async) return undefined;
   const declaration = site.statement;
   if (declaration.type !== AST_NODE_TYPES.VariableDeclaration || declaration.kind !== 'const') return undefined;
-  if (!releasesAreRemovable(sourceCode, resource)) return undefined;
+  const plan = scopeReleasePlan(sourceCode, resource, site);
   const keyword = sourceCode.getFirstToken(declaration);
-  if (!keyword) return undefined;
-  return (fixer) => [fixer.replaceText(keyword, 'await using'), ...(removeReleases(fixer, sourceCode, resource) ?? [])];
+  if (!plan || !keyword) return undefined;
+  return (fixer) => [fixer.replaceText(keyword, 'await using'), ...plan.removed.map((range) => fixer.removeRange(range))];
 }

@@ -23,7 +23,10 @@ type Segment = TSESLint.CodePathSegment;
 type SegmentEvent =
   | ResourceEvent
   | { readonly type: 'throw'; readonly node: TSESTree.Node }
-  | { readonly type: 'exit'; readonly node: TSESTree.ReturnStatement | TSESTree.ThrowStatement };
+  | { readonly type: 'exit'; readonly node: ExitNode };
+
+/** A statement that leaves a block: the blame of a leak found further along its path. */
+export type ExitNode = TSESTree.BreakStatement | TSESTree.ContinueStatement | TSESTree.ReturnStatement | TSESTree.ThrowStatement;
 
 /** Why a connection may stay held. */
 export type Finding =
@@ -33,7 +36,8 @@ export type Finding =
   | {
       readonly type: 'exit';
       readonly fn: FunctionNode;
-      readonly node: TSESTree.ReturnStatement | TSESTree.ThrowStatement | undefined;
+      /** The last jump on the path (return, throw, break, continue), if any. */
+      readonly node: ExitNode | undefined;
       /** The exit is in a continuation callback (or in the acquisition callback itself). */
       readonly inCallback: boolean;
     };
@@ -172,7 +176,7 @@ export function createFlowListeners(
     'IfStatement, LogicalExpression, ReturnStatement, YieldExpression'(node: TSESTree.Node) {
       onNode(node);
     },
-    'ReturnStatement, ThrowStatement'(node: TSESTree.ReturnStatement | TSESTree.ThrowStatement) {
+    'ReturnStatement, ThrowStatement, BreakStatement, ContinueStatement'(node: ExitNode) {
       const state = top();
       if (active > 0 && isActive(state)) record(state, { type: 'exit', node });
     },
@@ -262,11 +266,19 @@ function flowResource(
   const work = [...starts];
   const found: Finding[] = [];
   const finalIds = new Set(state.codePath.finalSegments.map((s) => s.id));
+  // ESLint links the start and the end of every try block to its catch (and to the leaving path of
+  // its finally) as if they could throw. Exceptions are modelled by throw points here, so those
+  // edges are followed only from an explicit `throw`.
+  const returnedIds = new Set(state.codePath.returnedSegments.map((s) => s.id));
+  const implicitThrowIds = new Set(state.codePath.thrownSegments.map((s) => s.id).filter((sid) => !returnedIds.has(sid)));
+  const catchEntryIds = new Set([...state.catchEntries.values()].flat().map((s) => s.id));
   const inCallback = resource.atEntry ? resource.owner === fn || resource.continuations.has(fn) : resource.continuations.has(fn);
 
-  const enqueue = (id: string): void => {
+  const blame = new Map<string, ExitNode | undefined>();
+  const enqueue = (id: string, by?: ExitNode): void => {
     if (heldIn.has(id)) return;
     heldIn.add(id);
+    blame.set(id, by);
     work.push(id);
   };
 
@@ -276,11 +288,14 @@ function flowResource(
     if (processed.get(id) === entry) continue;
     processed.set(id, entry);
     let held = entry;
-    let lastExit: TSESTree.ReturnStatement | TSESTree.ThrowStatement | undefined;
+    let lastExit = blame.get(id);
     for (const event of state.events.get(id) ?? []) {
       switch (event.type) {
         case 'acquire':
-          if (event.resource === resource) held = true;
+          if (event.resource === resource) {
+            held = true;
+            lastExit = undefined;
+          }
           break;
         case 'release':
         case 'kill':
@@ -295,8 +310,13 @@ function flowResource(
       }
     }
     if (!held) continue;
-    if (finalIds.has(id)) found.push({ type: 'exit', fn, node: lastExit, inCallback });
-    for (const next of segments.get(id)?.nextSegments ?? []) enqueue(next.id);
+    const explicitThrow = lastExit?.type === AST_NODE_TYPES.ThrowStatement;
+    if (finalIds.has(id) && (explicitThrow || !implicitThrowIds.has(id))) {
+      found.push({ type: 'exit', fn, node: lastExit, inCallback });
+    }
+    for (const next of segments.get(id)?.nextSegments ?? []) {
+      if (!catchEntryIds.has(next.id) || explicitThrow) enqueue(next.id, lastExit);
+    }
   }
   return found;
 }
@@ -324,7 +344,7 @@ function dispatchThrow(
   fn: FunctionNode,
   resource: Resource,
   node: TSESTree.Node,
-  enqueue: (id: string) => void,
+  enqueue: (id: string, by?: ExitNode) => void,
   found: Finding[],
 ): void {
   let child: TSESTree.Node = node;

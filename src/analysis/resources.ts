@@ -82,6 +82,13 @@ export function bindAcquisition(ctx: DriverContext, acq: Acquisition): Binding {
     value = parent;
     parent = valueParent(value);
   }
+  // mssql: await new sql.ConnectionPool(config).connect()
+  if (node.type === AST_NODE_TYPES.NewExpression && parent?.type === AST_NODE_TYPES.MemberExpression && memberName(parent) === 'connect') {
+    const call = valueParent(parent);
+    if (call?.type !== AST_NODE_TYPES.CallExpression || call.callee !== parent) return { type: 'escaped' };
+    value = call;
+    parent = valueParent(value);
+  }
   if (parent?.type === AST_NODE_TYPES.AwaitExpression) {
     value = parent;
     parent = valueParent(value);
