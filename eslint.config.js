@@ -21,6 +21,8 @@ export default defineConfig(
     rules: {
       // Template literals with numbers are clear enough; booleans and objects stay flagged.
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
+      // `(x) => void-call()` callbacks (listeners, resolve/reject wiring) read fine.
+      '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true }],
     },
   },
   {
