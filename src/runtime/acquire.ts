@@ -45,7 +45,9 @@ function disposable(lease: Lease): object {
   const saved = OWN_KEYS.map((key) => Object.getOwnPropertyDescriptor(conn, key));
   const driverRelease = methodOf(conn, 'release');
   const finish = (outcome: LeaseOutcome): Promise<void> => {
-    OWN_KEYS.forEach((key, i) => restore(conn, key, saved[i]));
+    OWN_KEYS.forEach((key, i) => {
+      restore(conn, key, saved[i]);
+    });
     return lease.end(outcome);
   };
   define(conn, Symbol.asyncDispose, () => finish('uncertain'));

@@ -86,7 +86,7 @@ export function requireDriver(conn: unknown, helper: string): Driver {
 const pgDriver: Driver = {
   name: 'pg',
   ...sqlTransactions(
-    (level) => [level ? `BEGIN ISOLATION LEVEL ${level}` : 'BEGIN'],
+    (level) => [`BEGIN ISOLATION LEVEL ${level}`],
     (conn, _method, statement, params) => callPromise(conn, 'query', statement, params),
   ),
   transactionState(conn) {
@@ -117,11 +117,13 @@ const mysql2PromiseDriver: Driver = {
   transactionState: () => 'unknown',
   // The promise wrapper only forwards events it was asked for; the core connection emits them.
   emitter: (conn) => prop(conn, 'connection') as Emitter,
-  open: async () => undefined,
+  open: () => Promise.resolve(),
   close: async (conn) => {
     await invoke(conn, 'end');
   },
-  destroy: (conn) => destroyQuietly(conn),
+  destroy: (conn) => {
+    destroyQuietly(conn);
+  },
 };
 
 const mariadbDriver: Driver = {
@@ -154,7 +156,9 @@ const callbackMysqlDriver: Driver = {
   close: async (conn) => {
     await invokeNodeStyle(conn, 'end');
   },
-  destroy: (conn) => destroyQuietly(conn),
+  destroy: (conn) => {
+    destroyQuietly(conn);
+  },
 };
 
 const typeormDriver: Driver = {
@@ -215,7 +219,8 @@ function checkIsolationLevel(level: IsolationLevel | undefined): IsolationLevel 
 
 /** Calls a promise-returning statement method, leaving `params` out when there are none. */
 async function callPromise(conn: object, method: string, statement: unknown, params: unknown): Promise<unknown> {
-  return params === undefined ? invoke(conn, method, statement) : invoke(conn, method, statement, params);
+  const args = params === undefined ? [statement] : [statement, params];
+  return await invoke(conn, method, ...args);
 }
 
 function destroyQuietly(conn: object): void {

@@ -77,7 +77,7 @@ export function invoke(target: object, key: string, ...args: readonly unknown[])
  */
 export function invokeNodeStyle(target: object, key: string, ...args: readonly unknown[]): Promise<unknown[]> {
   return new Promise((resolve, reject) => {
-    invoke(target, key, ...args, (err: unknown, ...results: unknown[]) => {
+    invoke(target, key, ...args, (err: Error | null | undefined, ...results: unknown[]) => {
       if (err) reject(err);
       else resolve(results);
     });

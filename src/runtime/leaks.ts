@@ -1,5 +1,4 @@
 import { type AnyFunction, isObject, isThenable, methodOf, prop } from './duck.js';
-import type { CheckoutShape } from './source.js';
 import { adapterFor } from './source.js';
 
 /** What `trackLeaks` reports about a connection held too long. */
@@ -97,7 +96,9 @@ export function trackLeaks(source: unknown, options: TrackLeaksOptions): LeakTra
   const unpatchSource = patchAll(owner, [shape.method], (original) =>
     function checkout(this: unknown, ...args: unknown[]) {
       const stack = callerStack(checkout);
-      return observeCheckout(original, this, args, (conn) => start(conn, stack));
+      return observeCheckout(original, this, args, (conn) => {
+        start(conn, stack);
+      });
     },
   );
   const unpatchEnds = patchAll(owner, shape.poolEnds ?? [], (original) =>
@@ -180,7 +181,9 @@ function patchAll(
         else Reflect.deleteProperty(target, key);
       };
     });
-  return () => restores.forEach((restore) => restore());
+  return () => {
+    for (const restore of restores) restore();
+  };
 }
 
 function warnLeak(report: LeakReport): void {

@@ -180,8 +180,12 @@ class ReconnectingConnection<C extends object> {
     const conn = await this.#factory();
     const live: Live<C> = { conn, driver: requireDriver(conn, 'reconnecting()'), broken: false };
     const emitter = live.driver.emitter(conn);
-    emitter?.on('error', (err) => this.#onBackgroundEnd(live, err));
-    emitter?.on('end', () => this.#onBackgroundEnd(live, undefined));
+    emitter?.on('error', (err) => {
+      this.#onBackgroundEnd(live, err);
+    });
+    emitter?.on('end', () => {
+      this.#onBackgroundEnd(live, undefined);
+    });
     try {
       await live.driver.open(conn);
     } catch (err) {

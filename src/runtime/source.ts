@@ -248,19 +248,24 @@ function guardPoolErrors(pool: object): void {
   guardedPools.add(pool);
   const listenerCount = methodOf(pool, 'listenerCount');
   if (!listenerCount || listenerCount.call(pool, 'error') !== 0) return;
-  invoke(pool, 'on', 'error', (err: unknown) =>
-    reportBackgroundError(err, `db-connection-guard: idle connection of a ${describeObject(pool)} failed`),
-  );
+  const context = `db-connection-guard: an idle connection of a ${describeObject(pool)} failed`;
+  invoke(pool, 'on', 'error', (err: unknown) => {
+    reportBackgroundError(err, context);
+  });
 }
 
 /** Promise pools (mysql2/promise, mariadb) return a promise; callback pools (mysql, mysql2) call back. */
 function getConnection(pool: object): Promise<object> {
   return new Promise((resolve, reject) => {
-    const returned = invoke(pool, 'getConnection', (err: unknown, conn: object) => {
+    const returned = invoke(pool, 'getConnection', (err: Error | null | undefined, conn: object) => {
       if (err) reject(err);
       else resolve(conn);
     });
-    if (isThenable(returned)) returned.then((conn) => resolve(conn as object), reject);
+    if (isThenable(returned)) {
+      returned.then((conn) => {
+        resolve(conn as object);
+      }, reject);
+    }
   });
 }
 

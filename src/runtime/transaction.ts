@@ -58,19 +58,19 @@ async function attemptTransaction<S, T>(
 ): Promise<Attempt<T>> {
   const lease = await openLease(source, options);
   const conn = lease.connection;
-  let commitSent = false;
+  const progress = { commitSent: false };
   try {
     const value = await runOnLease(lease, async () => {
       const driver = requireDriver(conn, 'withTransaction');
       await driver.begin(conn, options.isolationLevel);
       const result = await fn(conn as ConnectionOf<S>);
-      commitSent = true;
+      progress.commitSent = true;
       await driver.commit(conn);
       return result;
     });
     return { value };
   } catch (error) {
-    if (commitSent) return { error: commitFailure(error), retryable: false };
+    if (progress.commitSent) return { error: commitFailure(error), retryable: false };
     return { error, retryable: isRetryableInTransaction(error) };
   }
 }

@@ -40,7 +40,7 @@ async function storm(call: (i: number) => Promise<unknown>): Promise<StormResult
   const results = await Promise.allSettled(Array.from({ length: CALLS }, (_, i) => call(i)));
   return {
     fulfilled: results.filter((r) => r.status === 'fulfilled').length,
-    rejected: results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : [])),
+    rejected: results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : [])),
   };
 }
 

@@ -19,7 +19,9 @@ function reachable(host: string, port: number): Promise<boolean> {
       socket.destroy();
       resolve(true);
     });
-    socket.once('error', () => resolve(false));
+    socket.once('error', () => {
+      resolve(false);
+    });
     socket.once('timeout', () => {
       socket.destroy();
       resolve(false);
@@ -71,7 +73,7 @@ export async function limitedMysqlUser(name: string, limit: number): Promise<{ u
   const admin = await mysqlAdmin();
   try {
     await admin.query(`CREATE USER IF NOT EXISTS ?@'%' IDENTIFIED BY ?`, [name, password]);
-    await admin.query(`ALTER USER ?@'%' IDENTIFIED BY ? WITH MAX_USER_CONNECTIONS ${Number(limit)}`, [name, password]);
+    await admin.query(`ALTER USER ?@'%' IDENTIFIED BY ? WITH MAX_USER_CONNECTIONS ${limit}`, [name, password]);
     await admin.query(`GRANT ALL PRIVILEGES ON ${mysql.escapeId(MYSQL.database)}.* TO ?@'%'`, [name]);
     await admin.query('FLUSH PRIVILEGES');
   } finally {
@@ -88,7 +90,7 @@ export async function limitedPgRole(name: string, limit: number): Promise<string
     await admin.query(
       `DO $$ BEGIN CREATE ROLE ${role} LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$`,
     );
-    await admin.query(`ALTER ROLE ${role} WITH LOGIN CONNECTION LIMIT ${Number(limit)}`);
+    await admin.query(`ALTER ROLE ${role} WITH LOGIN CONNECTION LIMIT ${limit}`);
     await admin.query(`GRANT ALL ON SCHEMA public TO ${role}`);
   } finally {
     await admin.end();
@@ -128,7 +130,7 @@ export async function pgSessions(role: string): Promise<number> {
 export async function killMysql(threadId: number): Promise<void> {
   const admin = await mysqlAdmin();
   try {
-    await admin.query(`KILL ${Number(threadId)}`);
+    await admin.query(`KILL ${threadId}`);
   } finally {
     await admin.end();
   }
@@ -159,7 +161,7 @@ export async function mysqlExec(sql: string, params?: unknown[]): Promise<mysql.
 export async function pgExec(sql: string, params?: unknown[]): Promise<pg.QueryResultRow[]> {
   const admin = await pgAdmin();
   try {
-    const { rows } = await admin.query(sql, params);
+    const { rows } = await admin.query<pg.QueryResultRow>(sql, params);
     return rows;
   } finally {
     await admin.end();

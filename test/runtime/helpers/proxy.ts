@@ -54,7 +54,11 @@ export class CuttingProxy {
   /** Closes the listener and every forwarded connection. */
   close(): Promise<void> {
     for (const socket of this.#sockets) socket.destroy();
-    return new Promise((resolve) => this.#server.close(() => resolve()));
+    return new Promise((resolve) => {
+      this.#server.close(() => {
+        resolve();
+      });
+    });
   }
 
   private accept(client: net.Socket, host: string, port: number): void {
