@@ -1,14 +1,13 @@
 // The built CLI (dist/esm/src/cli.js), run as users run it: on examples/, on clean and broken
 // temporary projects (which have no ESLint config), and with bad input.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import plugin from '../src/index.js';
-import { CLI, ROOT, requireBuild } from './helpers/built.js';
+import { CLI, ROOT, useBuildAndTempDir } from './helpers/built.js';
 
 interface Run {
   status: number | null;
@@ -59,18 +58,11 @@ export async function rename(id: number, name: string) {
 }
 `;
 
-let tmp: string;
-beforeAll(() => {
-  requireBuild();
-  tmp = mkdtempSync(path.join(tmpdir(), 'db-guard-cli-'));
-});
-afterAll(() => {
-  rmSync(tmp, { recursive: true, force: true });
-});
+const temp = useBuildAndTempDir('db-guard-cli-');
 
 /** A fresh directory under the test's temp dir holding the given files. */
 function project(name: string, files: Record<string, string>): string {
-  const dir = path.join(tmp, name);
+  const dir = path.join(temp(), name);
   for (const [file, text] of Object.entries(files)) {
     mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
     writeFileSync(path.join(dir, file), text);
@@ -174,7 +166,7 @@ describe('db-connection-guard on a project without an ESLint config', () => {
   it('writes fixes with --fix', () => {
     const fixable = Object.entries(plugin.rules).filter(([, rule]) => rule.meta.fixable !== undefined);
     expect(fixable.map(([name]) => name), 'the plugin has no fixable rule').not.toEqual([]);
-    const dir = path.join(tmp, 'fix');
+    const dir = path.join(temp(), 'fix');
     cpSync(path.join(ROOT, 'examples'), dir, { recursive: true });
     const file = path.join(dir, 'src', 'users.ts');
     const before = readFileSync(file, 'utf8');

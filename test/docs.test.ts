@@ -1,13 +1,12 @@
 // scripts/docs.mjs: the README rules table is in sync with the rules, and the check catches drift.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { rules } from '../src/rules.js';
-import { ROOT, requireBuild } from './helpers/built.js';
+import { ROOT, useBuildAndTempDir } from './helpers/built.js';
 
 const SCRIPT = path.join(ROOT, 'scripts', 'docs.mjs');
 const README = path.join(ROOT, 'README.md');
@@ -18,19 +17,12 @@ function docs(...args: string[]): { status: number | null; output: string } {
   return { status, output: stdout + stderr };
 }
 
-let tmp: string;
-beforeAll(() => {
-  requireBuild();
-  tmp = mkdtempSync(path.join(tmpdir(), 'db-guard-docs-'));
-});
-afterAll(() => {
-  rmSync(tmp, { recursive: true, force: true });
-});
+const temp = useBuildAndTempDir('db-guard-docs-');
 
 /** A copy of README.md and docs/rules in the temp dir, returned as CLI arguments. */
 function copy(name: string): { readme: string; dir: string; args: string[] } {
-  const readme = path.join(tmp, `${name}.md`);
-  const dir = path.join(tmp, name);
+  const readme = path.join(temp(), `${name}.md`);
+  const dir = path.join(temp(), name);
   cpSync(README, readme);
   mkdirSync(dir);
   if (existsSync(DOCS)) cpSync(DOCS, dir, { recursive: true });

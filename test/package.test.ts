@@ -2,14 +2,13 @@
 // and ESM projects. Its dependencies are linked from this repository's node_modules, and only those
 // the package declares (dependencies and peerDependencies), so an undeclared import fails here.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 import { rules } from '../src/rules.js';
-import { ROOT, requireBuild } from './helpers/built.js';
+import { ROOT, useBuildAndTempDir } from './helpers/built.js';
 
 interface Manifest {
   name: string;
@@ -45,6 +44,7 @@ export async function rename(user: User): Promise<void> {
 }
 `;
 
+const temp = useBuildAndTempDir('db-guard-package-');
 let tmp: string;
 let installed: string;
 
@@ -60,8 +60,7 @@ function node(cwd: string, args: string[]): string {
 }
 
 beforeAll(() => {
-  requireBuild();
-  tmp = mkdtempSync(path.join(tmpdir(), 'db-guard-package-'));
+  tmp = temp();
   const [packed] = JSON.parse(
     execFileSync('npm', ['pack', '--json', '--pack-destination', tmp], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }),
   ) as [{ filename: string }];
@@ -80,10 +79,6 @@ beforeAll(() => {
     write(path.join(dir, 'src', 'users.ts'), LEAK_TS);
   }
 }, 120_000);
-
-afterAll(() => {
-  rmSync(tmp, { recursive: true, force: true });
-});
 
 const ruleNames = Object.keys(rules).sort();
 const recommended = Object.entries(rules)
