@@ -86,3 +86,13 @@ describe('README rules table and rule pages', () => {
     expect(run.output).toContain(`rule ${first} has no page`);
   });
 });
+
+describe('README.md', () => {
+  it('links only to files that exist', () => {
+    const text = readFileSync(README, 'utf8');
+    const links = [...text.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)].map(([, target]) => target!);
+    const local = [...new Set(links.filter((target) => !/^[a-z]+:/.test(target)))];
+    expect(local).toContain('examples/README.md');
+    expect(local.filter((target) => !existsSync(path.join(ROOT, target)))).toEqual([]);
+  });
+});
