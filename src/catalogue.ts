@@ -80,5 +80,78 @@ export const POOL_RELEASE_METHODS: readonly string[] = ['releaseConnection', 're
 /** Query methods (used by the stale-connection rules and for messages). */
 export const QUERY_METHODS: readonly string[] = ['query', 'execute'];
 
+/** `record[key]` for own keys only: source text can name `constructor` or `__proto__`. */
+export function lookup<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
 /** The runtime helper module the fixes import from. */
 export const RUNTIME_MODULE = 'db-connection-guard/runtime';
+
+/** EventEmitter methods that add a listener (an `'error'` listener stops the process from crashing). */
+export const LISTENER_METHODS: readonly string[] = ['on', 'once', 'addListener', 'prependListener', 'prependOnceListener'];
+
+/**
+ * Objects whose unhandled `'error'` event crashes the process, by driver: the kinds of `ValueKind` the
+ * driver's factories and constructors build (anchors-runtime §5). mysql and mysql2 pools handle their
+ * connections' errors themselves; mariadb's `createPoolCluster` and oracledb emit no `'error'`.
+ */
+export const ERROR_EMITTERS: Readonly<Partial<Record<DriverPackage['driver'], readonly ValueKind[]>>> = {
+  pg: ['pool', 'connection'],
+  mysql: ['connection'],
+  mysql2: ['connection'],
+  mariadb: ['pool', 'connection'],
+  mssql: ['connection'],
+};
+
+/** Factories whose pool emits no `'error'` even where the driver's plain pool does. */
+export const NON_EMITTING_FACTORIES: readonly string[] = ['createPoolCluster'];
+
+/**
+ * What a `catch` (or an `'error'` listener) tests to recognise a lost connection: error codes and
+ * SQLSTATEs (anchors-runtime §1a), server error numbers, message fragments, flag properties, and the
+ * runtime's classifiers.
+ */
+export const STALE_ERROR_CODES: readonly string[] = [
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR',
+  'PROTOCOL_ENQUEUE_AFTER_QUIT',
+  'PROTOCOL_ENQUEUE_AFTER_DESTROY',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ER_SOCKET_UNEXPECTED_CLOSE',
+  'ER_CMD_CONNECTION_CLOSED',
+  'ER_CONNECTION_KILLED',
+  'ER_SERVER_SHUTDOWN',
+  'ER_CLIENT_INTERACTION_TIMEOUT',
+  'CR_SERVER_GONE_ERROR',
+  'CR_SERVER_LOST',
+  '57P01',
+  '57P02',
+  '57P03',
+  '57P05',
+  '08000',
+  '08003',
+  '08006',
+  '08S01',
+  'NJS-500',
+  'NJS-003',
+  'ESOCKET',
+  'ECONNCLOSED',
+];
+export const STALE_ERROR_NUMBERS: readonly number[] = [2006, 2013, 4031, 1053, 1927, 45009, 45013];
+export const STALE_ERROR_MESSAGE = /gone away|connection lost|lost connection|connection terminated|closed state|not queryable|connection closed|connection was killed/i;
+export const STALE_ERROR_PROPERTIES: readonly string[] = ['fatal', 'isRecoverable'];
+export const STALE_ERROR_FUNCTIONS: readonly string[] = ['isStaleConnectionError', 'classifyError'];
+
+/**
+ * Fallback for a `catch` or listener that reconnects through code this file does not show: a call
+ * whose name says so (`reconnect()`, `handleDisconnect()`).
+ */
+export const RECONNECT_FUNCTION_NAME = /re-?connect|handleDisconnect|recreate|reinit|resetConnection/i;
+
+/** Callbacks of test frameworks: a connection opened in a setup hook lives only as long as the tests. */
+export const TEST_SETUP_HOOKS: readonly string[] = ['before', 'beforeAll', 'beforeEach', 'setup', 'suiteSetup'];
+export const TEST_TEARDOWN_HOOKS: readonly string[] = ['after', 'afterAll', 'afterEach', 'teardown', 'suiteTeardown'];

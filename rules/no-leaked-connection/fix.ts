@@ -229,7 +229,7 @@ export function buildWithConnectionFix(
   const unit = indentUnit(indent, lineIndent(sourceCode, rest[0] ?? declaration));
   const end = endWithTrailingComment(sourceCode, last);
   const body = movedText(sourceCode, bodyStart, end, unit, plan.removed);
-  const verb = rest.some((statement) => containsReturn(statement)) ? 'return' : 'await';
+  const verb = rest.some((statement) => containsReturn(statement, sourceCode.visitorKeys)) ? 'return' : 'await';
   const param = sourceCode.getText(declarator.id);
   const sourceText = sourceCode.getText(source);
   const head = sourceCode.text.slice(declaration.range[1], bodyStart - 1).replace(/\r$/, '');
@@ -262,15 +262,15 @@ function isStableSource(node: TSESTree.Node): boolean {
   return false;
 }
 
-function containsReturn(node: TSESTree.Node): boolean {
+/** Whether a statement contains a `return` of the function it is in (not of nested functions). */
+function containsReturn(node: TSESTree.Node, visitorKeys: TSESLint.SourceCode.VisitorKeys): boolean {
   if (node.type === AST_NODE_TYPES.ReturnStatement) return true;
-  if (isFunction(node)) return false;
-  for (const value of Object.values(node)) {
-    if (value === node.parent) continue;
-    if (Array.isArray(value)) {
-      if (value.some((item) => isNode(item) && containsReturn(item))) return true;
-    } else if (isNode(value) && containsReturn(value)) {
-      return true;
+  if (isFunction(node) || node.type === AST_NODE_TYPES.ClassBody) return false;
+  for (const key of visitorKeys[node.type] ?? []) {
+    const child = (node as unknown as Record<string, unknown>)[key];
+    const children = Array.isArray(child) ? child : [child];
+    for (const item of children) {
+      if (isNode(item) && containsReturn(item, visitorKeys)) return true;
     }
   }
   return false;

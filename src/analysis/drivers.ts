@@ -4,7 +4,7 @@
  */
 import { AST_NODE_TYPES, ASTUtils, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
 
-import { ACQUIRE_METHODS, DRIVER_PACKAGES, type DriverPackage, type ValueKind } from '../catalogue.js';
+import { ACQUIRE_METHODS, DRIVER_PACKAGES, lookup, type DriverPackage, type ValueKind } from '../catalogue.js';
 import type { ResolvedSettings } from '../settings.js';
 import { isFunction, methodCall, receiverName, skipTsWrappers, type FunctionNode } from './ast.js';
 
@@ -47,9 +47,15 @@ export interface DriverContext {
 const acquisitionCache = new WeakMap<TSESTree.Node, Acquisition | null>();
 const localAcquirerCache = new WeakMap<FunctionNode, boolean>();
 
-/** The variable an identifier refers to, from the innermost scope of the identifier. */
+const variableCache = new WeakMap<TSESTree.Identifier, Variable | null>();
+
+/** The variable an identifier refers to, from the innermost scope of the identifier. Cached per node. */
 export function resolveVariable(ctx: DriverContext, node: TSESTree.Identifier): Variable | null {
-  return ASTUtils.findVariable(ctx.sourceCode.getScope(node) as Scope, node);
+  const cached = variableCache.get(node);
+  if (cached !== undefined) return cached;
+  const variable = ASTUtils.findVariable(ctx.sourceCode.getScope(node) as Scope, node);
+  variableCache.set(node, variable);
+  return variable;
 }
 
 /** Where a variable was imported or required from, if it was. */
@@ -140,7 +146,7 @@ function traceIdentifier(ctx: DriverContext, node: TSESTree.Identifier, depth: n
   if (!variable) return undefined;
   const ref = importOf(variable);
   if (ref) {
-    const pkg = DRIVER_PACKAGES[ref.source];
+    const pkg = lookup(DRIVER_PACKAGES, ref.source);
     if (pkg && (ref.imported === '*' || ref.imported === 'default')) return { kind: 'module', pkg };
     if (ctx.settings.poolModules.has(ref.source)) return { kind: 'pool', pkg: undefined };
     return undefined;
@@ -159,7 +165,7 @@ function traceCall(ctx: DriverContext, node: TSESTree.CallExpression, depth: num
     if (call.name === 'promise') return traceValue(ctx, call.receiver, depth + 1);
     const receiver = traceValue(ctx, call.receiver, depth + 1);
     if (receiver?.kind === 'module' && receiver.pkg) {
-      const kind = receiver.pkg.factories[call.name];
+      const kind = lookup(receiver.pkg.factories, call.name);
       return kind ? { kind, pkg: receiver.pkg } : undefined;
     }
     return undefined;
@@ -168,7 +174,7 @@ function traceCall(ctx: DriverContext, node: TSESTree.CallExpression, depth: num
   if (callee.type === AST_NODE_TYPES.Identifier) {
     const ref = importedDriverName(ctx, callee);
     if (ref) {
-      const kind = ref.pkg.factories[ref.imported];
+      const kind = lookup(ref.pkg.factories, ref.imported);
       return kind ? { kind, pkg: ref.pkg } : undefined;
     }
   }
@@ -181,13 +187,13 @@ function constructorOf(ctx: DriverContext, callee: TSESTree.Node, depth: number)
   if (target.type === AST_NODE_TYPES.Identifier) {
     const ref = importedDriverName(ctx, target);
     if (!ref) return undefined;
-    const kind = ref.pkg.constructors[ref.imported];
+    const kind = lookup(ref.pkg.constructors, ref.imported);
     return kind ? { kind, pkg: ref.pkg } : undefined;
   }
   if (target.type === AST_NODE_TYPES.MemberExpression && !target.computed && target.property.type === AST_NODE_TYPES.Identifier) {
     const owner = traceValue(ctx, target.object, depth + 1);
     if (owner?.kind !== 'module' || !owner.pkg) return undefined;
-    const kind = owner.pkg.constructors[target.property.name];
+    const kind = lookup(owner.pkg.constructors, target.property.name);
     return kind ? { kind, pkg: owner.pkg } : undefined;
   }
   return undefined;
@@ -199,7 +205,7 @@ function importedDriverName(
 ): { pkg: DriverPackage; imported: string } | undefined {
   const variable = resolveVariable(ctx, node);
   const ref = variable ? importOf(variable) : undefined;
-  const pkg = ref ? DRIVER_PACKAGES[ref.source] : undefined;
+  const pkg = ref ? lookup(DRIVER_PACKAGES, ref.source) : undefined;
   return ref && pkg ? { pkg, imported: ref.imported } : undefined;
 }
 
@@ -240,7 +246,7 @@ function computeAcquisition(
   if (callee.type !== AST_NODE_TYPES.Identifier) return undefined;
   const imported = importedDriverName(ctx, callee);
   if (imported) {
-    return imported.pkg.factories[imported.imported] === 'connection'
+    return lookup(imported.pkg.factories, imported.imported) === 'connection'
       ? { node, kind: 'dedicated', source: undefined, method: imported.imported, pkg: imported.pkg }
       : undefined;
   }
@@ -251,17 +257,26 @@ function computeAcquisition(
   return undefined;
 }
 
+/** Method names that create a dedicated connection when called on a driver module. */
+const CONNECTION_FACTORIES = new Set(
+  Object.values(DRIVER_PACKAGES).flatMap((pkg) => Object.keys(pkg.factories).filter((name) => pkg.factories[name] === 'connection')),
+);
+
 function methodAcquisition(
   ctx: DriverContext,
   node: TSESTree.CallExpression,
   method: string,
   receiver: TSESTree.Expression,
 ): Acquisition | undefined {
+  // Cheap name checks first: most calls in a file are not acquisitions by name.
+  if (!Object.hasOwn(ACQUIRE_METHODS, method) && !CONNECTION_FACTORIES.has(method) && !ctx.settings.acquire.has(method)) {
+    return undefined;
+  }
   const traced = traceValue(ctx, receiver);
-  if (traced?.kind === 'module' && traced.pkg?.factories[method] === 'connection') {
+  if (traced?.kind === 'module' && traced.pkg && lookup(traced.pkg.factories, method) === 'connection') {
     return { node, kind: 'dedicated', source: undefined, method, pkg: traced.pkg };
   }
-  const known = ACQUIRE_METHODS[method];
+  const known = lookup(ACQUIRE_METHODS, method);
   if (known) {
     if (traced) {
       return known.on.includes(traced.kind) ? { node, kind: 'checkout', source: receiver, method, pkg: traced.pkg } : undefined;

@@ -39,18 +39,22 @@ export function indentText(sourceCode: SourceCode, text: string, offset: number,
     .join('\n');
 }
 
-function frozenRanges(sourceCode: SourceCode, from: number, to: number): [number, number][] {
+const multiLineCache = new WeakMap<object, [number, number][]>();
+
+/** Ranges of multi-line template literals, strings and comments of the file, computed once. */
+function multiLineRanges(sourceCode: SourceCode): [number, number][] {
+  const cached = multiLineCache.get(sourceCode.ast);
+  if (cached) return cached;
   const ranges: [number, number][] = [];
-  for (const token of sourceCode.ast.tokens) {
-    if (token.range[1] <= from || token.range[0] >= to) continue;
-    if (token.type === 'Template' && token.loc.start.line !== token.loc.end.line) ranges.push(token.range);
-    if (token.type === 'String' && token.loc.start.line !== token.loc.end.line) ranges.push(token.range);
+  for (const token of [...sourceCode.ast.tokens, ...sourceCode.getAllComments()]) {
+    if (token.loc.start.line !== token.loc.end.line) ranges.push(token.range);
   }
-  for (const comment of sourceCode.getAllComments()) {
-    if (comment.range[1] <= from || comment.range[0] >= to) continue;
-    if (comment.loc.start.line !== comment.loc.end.line) ranges.push(comment.range);
-  }
+  multiLineCache.set(sourceCode.ast, ranges);
   return ranges;
+}
+
+function frozenRanges(sourceCode: SourceCode, from: number, to: number): [number, number][] {
+  return multiLineRanges(sourceCode).filter(([start, end]) => end > from && start < to);
 }
 
 /**
@@ -85,16 +89,39 @@ export function runtimeNameAvailable(sourceCode: SourceCode, node: TSESTree.Node
   return 'taken';
 }
 
+interface ImportLayout {
+  /** The last top-level import declaration. */
+  readonly last: TSESTree.ImportDeclaration | undefined;
+  /** The value import of the runtime module, if the file has one. */
+  readonly runtime: TSESTree.ImportDeclaration | undefined;
+  /** The file loads modules with `require` (or is a script). */
+  readonly usesRequire: boolean;
+}
+
+const layoutCache = new WeakMap<TSESTree.Program, ImportLayout>();
+
+/** How the file imports, computed once per file. */
+function importLayout(program: TSESTree.Program): ImportLayout {
+  const cached = layoutCache.get(program);
+  if (cached) return cached;
+  const imports = program.body.filter((s): s is TSESTree.ImportDeclaration => s.type === AST_NODE_TYPES.ImportDeclaration);
+  const layout: ImportLayout = {
+    last: imports.at(-1),
+    runtime: imports.find((s) => s.source.value === RUNTIME_MODULE && s.importKind !== 'type'),
+    usesRequire: usesRequire(program),
+  };
+  layoutCache.set(program, layout);
+  return layout;
+}
+
 /** A fix that imports `name` from the runtime module (ESM import or CommonJS require, as the file does). */
 export function addRuntimeImport(fixer: TSESLint.RuleFixer, sourceCode: SourceCode, name: string): TSESLint.RuleFix {
   const program = sourceCode.ast;
-  const imports = program.body.filter((s): s is TSESTree.ImportDeclaration => s.type === AST_NODE_TYPES.ImportDeclaration);
-  const existing = imports.find((s) => s.source.value === RUNTIME_MODULE && s.importKind !== 'type');
-  const lastNamed = existing?.specifiers.filter((s) => s.type === AST_NODE_TYPES.ImportSpecifier).at(-1);
-  if (existing && lastNamed) return fixer.insertTextAfter(lastNamed, `, ${name}`);
-  const last = imports.at(-1);
-  if (last) return fixer.insertTextAfter(last, `\nimport { ${name} } from '${RUNTIME_MODULE}';`);
-  const line = usesRequire(program)
+  const layout = importLayout(program);
+  const lastNamed = layout.runtime?.specifiers.filter((s) => s.type === AST_NODE_TYPES.ImportSpecifier).at(-1);
+  if (lastNamed) return fixer.insertTextAfter(lastNamed, `, ${name}`);
+  if (layout.last) return fixer.insertTextAfter(layout.last, `\nimport { ${name} } from '${RUNTIME_MODULE}';`);
+  const line = layout.usesRequire
     ? `const { ${name} } = require('${RUNTIME_MODULE}');\n`
     : `import { ${name} } from '${RUNTIME_MODULE}';\n`;
   const first = program.body[0];
