@@ -161,10 +161,20 @@ const callbackMysqlDriver: Driver = {
   },
 };
 
+/**
+ * TypeORM's QueryRunner. Its own `isTransactionActive` misses a transaction begun with
+ * `query('BEGIN')`, so the driver connection underneath (`databaseConnection`) is asked too; and since
+ * a QueryRunner cannot destroy its connection, destroying ends that connection before `release()`
+ * (the pools drop ended connections on release).
+ */
 const typeormDriver: Driver = {
   name: 'typeorm',
   run: (conn, _method, statement, params) => callPromise(conn, 'query', statement, params),
-  transactionState: (conn) => (prop(conn, 'isTransactionActive') === true ? 'open' : 'idle'),
+  transactionState(conn) {
+    if (prop(conn, 'isTransactionActive') === true) return 'open';
+    const inner = innerConnection(conn);
+    return inner ? (driverFor(inner)?.transactionState(inner) ?? 'unknown') : 'idle';
+  },
   begin: async (conn, isolation) => {
     await invoke(conn, 'startTransaction', checkIsolationLevel(isolation));
   },
@@ -172,7 +182,9 @@ const typeormDriver: Driver = {
     await invoke(conn, 'commitTransaction');
   },
   rollback: async (conn) => {
-    await invoke(conn, 'rollbackTransaction');
+    await (prop(conn, 'isTransactionActive') === true
+      ? invoke(conn, 'rollbackTransaction')
+      : invoke(conn, 'query', 'ROLLBACK'));
   },
   emitter: () => undefined,
   open: async (conn) => {
@@ -182,9 +194,16 @@ const typeormDriver: Driver = {
     await invoke(conn, 'release');
   },
   destroy: (conn) => {
+    const inner = innerConnection(conn);
+    if (inner) driverFor(inner)?.destroy(inner);
     Promise.resolve(invoke(conn, 'release')).catch(ignoreError);
   },
 };
+
+function innerConnection(runner: object): object | undefined {
+  const inner = prop(runner, 'databaseConnection');
+  return isObject(inner) ? inner : undefined;
+}
 
 /** BEGIN/COMMIT/ROLLBACK sent as SQL text through the driver's statement runner. */
 function sqlTransactions(

@@ -130,8 +130,8 @@ const typeormDataSource: SourceAdapter = {
     return runner;
   },
   release: (_source, runner) => invoke(runner, 'release'),
-  // A QueryRunner cannot destroy its connection; the driver pools drop dead connections on release.
-  destroy: (_source, runner) => invoke(runner, 'release'),
+  // The TypeORM driver ends the connection under the QueryRunner, then releases the QueryRunner.
+  destroy: (_source, runner) => driverFor(runner)?.destroy(runner),
   describe: () => 'TypeORM DataSource',
   checkout: { owner: (source) => source, method: 'createQueryRunner', connectionEnds: ['release'] },
 };

@@ -59,8 +59,9 @@ type AnyIfUnknown<T> = unknown extends T ? any : T; // eslint-disable-line @type
  * FieldPacket[]]`, pg `QueryResult`, mariadb `any`; callback connections (mysql, mysql2) resolve to
  * `[results, fields]` like mysql2's promise API.
  */
-export type ResultOf<C, M extends 'query' | 'execute' = 'query'> = AnyIfUnknown<
-  Yielded<StatementSignatures<Signatures<MethodOf<C, M>>>>
+export type ResultOf<C, M extends 'query' | 'execute' = 'query'> = OrDefault<
+  AnyIfUnknown<Yielded<StatementSignatures<Signatures<MethodOf<C, M>>>>>,
+  unknown
 >;
 
 type MethodOf<C, M extends 'query' | 'execute'> = C extends Record<M, infer F>
@@ -78,8 +79,16 @@ type YieldingSignatures<S> = S extends [infer A extends unknown[], unknown]
       : S
   : never;
 
-/** The first argument a connection's `query` accepts: a string or the driver's options object. */
-export type StatementOf<C> = StatementArgument<YieldingSignatures<Signatures<MethodOf<C, 'query'>>>>;
+/**
+ * The first argument a connection's `query` accepts: a string or the driver's options object
+ * (`string | { sql } | { text }` for connections whose type says nothing).
+ */
+export type StatementOf<C> = OrDefault<
+  StatementArgument<YieldingSignatures<Signatures<MethodOf<C, 'query'>>>>,
+  string | { readonly sql: string } | { readonly text: string }
+>;
+
+type OrDefault<T, D> = [T] extends [never] ? D : T;
 
 type StatementArgument<S> = S extends [infer A extends unknown[], unknown] ? A[0] : never;
 

@@ -30,7 +30,7 @@ afterEach(async () => {
 });
 
 function track<C extends object>(db: Reconnecting<C>): Reconnecting<C> {
-  opened.push(db as unknown as Reconnecting<object>);
+  opened.push(db);
   return db;
 }
 
@@ -76,8 +76,8 @@ describe.skipIf(SKIP_MYSQL)('reconnecting() on MariaDB', () => {
       const db = track(
         reconnecting(
           async () => {
-            const conn = await mysqlFactories[name]();
-            await conn.query('SET SESSION wait_timeout = 1');
+            const conn = name === 'mariadb' ? await mariadb.createConnection(MYSQL) : await mysql.createConnection(MYSQL);
+            await (conn as { query(sql: string): Promise<unknown> }).query('SET SESSION wait_timeout = 1');
             return conn;
           },
           { onError: (e) => background.push(e) },
@@ -191,7 +191,7 @@ describe.skipIf(SKIP_PG)('reconnecting() on PostgreSQL', () => {
       }).catch((e: unknown) => e);
       expect(isStaleConnectionError(err)).toBe(true);
       expect(pool.totalCount).toBe(0);
-      const ok = await withConnection(pool, async (client) => (await client.query('SELECT 1 AS one')).rows[0]);
+      const ok = await withConnection(pool, async (client) => (await client.query<{ one: number }>('SELECT 1 AS one')).rows[0]);
       expect(ok).toEqual({ one: 1 });
     } finally {
       await pool.end();

@@ -122,7 +122,7 @@ for (const c of cases) {
       // The next statement reconnects.
       expect(c.tagOf(await db.query(c.select('after')))).toBe('after');
       expect(await c.count(tag)).toBe(1);
-      console.info(`[unknown outcome ${c.name}] INSERT cut: ${String(err['code'] ?? err.message)} outcomeUnknown=${String(err['outcomeUnknown'])}, rows=1`);
+      console.info(`[unknown outcome ${c.name}] INSERT cut: ${typeof err['code'] === 'string' ? err['code'] : err.message} outcomeUnknown=${String(err['outcomeUnknown'])}, rows=1`);
     });
 
     it('a SELECT whose reply is lost is retried on a new connection and succeeds', async () => {
