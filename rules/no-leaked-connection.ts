@@ -130,7 +130,7 @@ function reportResource(
     return;
   }
   const finding = pickFinding(findings);
-  if (!finding) return;
+  if (!finding || finding.type === 'check') return; // connections have no checks
   const fix = (fixMode === 'autofix' ? buildTryFinallyFix(context.sourceCode, resource) : undefined) ?? null;
   const suggest = suggestions(context, ctx, resource, fixMode === 'suggestion');
   const line = (n: TSESTree.Node): string => String(n.loc.start.line);
@@ -170,7 +170,7 @@ function pickFinding(findings: readonly Finding[]): Finding | undefined {
 }
 
 function position(finding: Finding): number {
-  if (finding.type === 'exception') return finding.node.range[0];
+  if (finding.type !== 'exit') return finding.node.range[0];
   return finding.node ? finding.node.range[0] : finding.fn.range[1];
 }
 

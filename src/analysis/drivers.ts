@@ -26,7 +26,7 @@ interface ImportRef {
 }
 
 /** How an acquisition hands its connection over. */
-export type AcquisitionKind = 'checkout' | 'dedicated' | 'local';
+export type AcquisitionKind = 'checkout' | 'dedicated' | 'local' | 'transaction';
 
 export interface Acquisition {
   readonly node: TSESTree.CallExpression | TSESTree.NewExpression;
@@ -36,6 +36,8 @@ export interface Acquisition {
   /** The acquiring method (`getConnection`, `connect`, `createConnection`, `Client`, ...). */
   readonly method: string;
   readonly pkg: DriverPackage | undefined;
+  /** A method called on the value that must succeed before there is anything to release (`connect`). */
+  readonly startMethod?: string;
 }
 
 /** Per-file analysis context shared by the rules. */
@@ -238,7 +240,7 @@ function computeAcquisition(
     if (built?.kind !== 'connection') return undefined;
     const callee = skipTsWrappers(node.callee);
     const method = callee.type === AST_NODE_TYPES.Identifier ? callee.name : callee.type === AST_NODE_TYPES.MemberExpression && callee.property.type === AST_NODE_TYPES.Identifier ? callee.property.name : 'new';
-    return { node, kind: 'dedicated', source: undefined, method, pkg: built.pkg };
+    return { node, kind: 'dedicated', source: undefined, method, pkg: built.pkg, startMethod: 'connect' };
   }
   const call = methodCall(node);
   if (call) return methodAcquisition(ctx, node, call.name, call.receiver);
@@ -278,12 +280,13 @@ function methodAcquisition(
   }
   const known = lookup(ACQUIRE_METHODS, method);
   if (known) {
+    const startMethod = method === 'createQueryRunner' ? 'connect' : undefined;
     if (traced) {
-      return known.on.includes(traced.kind) ? { node, kind: 'checkout', source: receiver, method, pkg: traced.pkg } : undefined;
+      return known.on.includes(traced.kind) ? { node, kind: 'checkout', source: receiver, method, pkg: traced.pkg, ...(startMethod && { startMethod }) } : undefined;
     }
     const name = receiverName(receiver);
     return name !== undefined && known.receiverName.test(name)
-      ? { node, kind: 'checkout', source: receiver, method, pkg: undefined }
+      ? { node, kind: 'checkout', source: receiver, method, pkg: undefined, ...(startMethod && { startMethod }) }
       : undefined;
   }
   if (ctx.settings.acquire.has(method) && (traced === undefined || traced.kind === 'pool')) {

@@ -32,6 +32,8 @@ export type ExitNode = TSESTree.BreakStatement | TSESTree.ContinueStatement | TS
 export type Finding =
   /** An exception (rejected await, failed query) leaves the function with the connection held. */
   | { readonly type: 'exception'; readonly node: TSESTree.Node }
+  /** A check event (e.g. the connection of an open transaction is released) while held. */
+  | { readonly type: 'check'; readonly node: TSESTree.CallExpression }
   /** A normal exit (return, explicit throw, end of function) with the connection held. */
   | {
       readonly type: 'exit';
@@ -300,6 +302,9 @@ function flowResource(
         case 'release':
         case 'kill':
           if (event.resource === resource) held = false;
+          break;
+        case 'check':
+          if (held && event.resource === resource) found.push({ type: 'check', node: event.node });
           break;
         case 'exit':
           lastExit = event.node;

@@ -15,7 +15,31 @@ type Variable = TSESLint.Scope.Variable;
 export type ResourceEvent =
   | { readonly type: 'acquire'; readonly resource: Resource }
   | { readonly type: 'release'; readonly resource: Resource; readonly how: 'release' | 'handoff' | 'transfer' }
-  | { readonly type: 'kill'; readonly resource: Resource };
+  | { readonly type: 'kill'; readonly resource: Resource }
+  /** Something that must not happen while the obligation is open (releasing the connection of an open transaction). */
+  | { readonly type: 'check'; readonly resource: Resource; readonly node: TSESTree.CallExpression };
+
+/**
+ * What ends an obligation. Connections end with `release()`/`end()`...; transactions with
+ * `commit()`/`rollback()`, and must not see their connection released while open.
+ */
+export interface Vocabulary {
+  /** Whether `v.<name>(...)` ends the obligation. */
+  ends(call: TSESTree.CallExpression, name: string): boolean;
+  /** Whether passing the value to a releasing function (`pool.releaseConnection(conn)`) ends it. */
+  readonly endsByArgument: boolean;
+  /** Whether `v.<name>(...)`, or releasing `v` by argument, is a check (must not run while open). */
+  checks(call: TSESTree.CallExpression, name: string): boolean;
+}
+
+/** The vocabulary of connections: the catalogue's release methods plus the settings' ones. */
+export function connectionVocabulary(ctx: DriverContext): Vocabulary {
+  return {
+    ends: (_call, name) => RELEASE_METHODS.includes(name) || ctx.settings.release.has(name),
+    endsByArgument: true,
+    checks: () => false,
+  };
+}
 
 /** A continuation callback that receives the obligation to release (`conn.query(sql, (err) => ...)`). */
 export interface Continuation {
@@ -51,6 +75,7 @@ export interface Resource {
   opaque: boolean;
   /** Release calls made directly (for `requireFinally` and fixes). */
   readonly releaseCalls: TSESTree.CallExpression[];
+  readonly vocabulary: Vocabulary;
 }
 
 /** How an acquisition's result is bound. */
@@ -150,6 +175,7 @@ export function trackResource(
   ctx: DriverContext,
   acquisition: Acquisition,
   binding: Extract<Binding, { type: 'variable' } | { type: 'parameter' }>,
+  vocabulary: Vocabulary = connectionVocabulary(ctx),
 ): Resource {
   const resource: Resource = {
     acquisition,
@@ -165,6 +191,7 @@ export function trackResource(
     passedToUnknown: 0,
     opaque: false,
     releaseCalls: [],
+    vocabulary,
   };
   if (binding.type === 'variable') addEvent(resource, acquireAnchor(acquisition, binding), { type: 'acquire', resource });
   for (const ref of binding.variable.references) {
@@ -187,16 +214,18 @@ export function trackResource(
 
 /**
  * Where the obligation starts. For a connection built by `new Client()` (or a TypeORM query runner)
- * it starts once `connect()` succeeded: a failed connect leaves nothing to release.
+ * it starts once `connect()` succeeded: a failed connect leaves nothing to release. Likewise an mssql
+ * `new Transaction()` once `begin()` succeeded.
  */
 function acquireAnchor(
   acquisition: Acquisition,
   binding: Extract<Binding, { type: 'variable' }>,
 ): TSESTree.Node {
-  if (acquisition.node.type !== AST_NODE_TYPES.NewExpression && acquisition.method !== 'createQueryRunner') return binding.anchor;
+  const start = acquisition.startMethod;
+  if (start === undefined) return binding.anchor;
   for (const ref of binding.variable.references) {
     const parent = valueParent(ref.identifier);
-    if (parent?.type !== AST_NODE_TYPES.MemberExpression || memberName(parent) !== 'connect') continue;
+    if (parent?.type !== AST_NODE_TYPES.MemberExpression || memberName(parent) !== start) continue;
     const call = valueParent(parent);
     if (call?.type !== AST_NODE_TYPES.CallExpression || enclosingFunction(call) !== binding.owner) continue;
     const awaited = valueParent(call);
@@ -235,9 +264,13 @@ function classifyMemberUse(ctx: DriverContext, resource: Resource, member: TSEST
   const call = valueParent(member);
   if (call?.type !== AST_NODE_TYPES.CallExpression || skipTsWrappers(call.callee) !== member) return;
   const name = memberName(member);
-  if (name !== undefined && (RELEASE_METHODS.includes(name) || ctx.settings.release.has(name))) {
-    recordRelease(resource, call, 'release');
-  }
+  if (name === undefined) return;
+  if (resource.vocabulary.ends(call, name)) recordRelease(resource, call, 'release');
+  else if (resource.vocabulary.checks(call, name)) recordCheck(resource, call);
+}
+
+function recordCheck(resource: Resource, call: TSESTree.CallExpression): void {
+  if (linkContinuations(resource, call)) addEvent(resource, call, { type: 'check', resource, node: call });
 }
 
 function classifyArgument(
@@ -247,7 +280,8 @@ function classifyArgument(
   id: TSESTree.Identifier,
 ): void {
   if (call.type === AST_NODE_TYPES.CallExpression && releasesArgument(ctx, call, id)) {
-    recordRelease(resource, call, 'release');
+    if (resource.vocabulary.endsByArgument) recordRelease(resource, call, 'release');
+    else recordCheck(resource, call);
     return;
   }
   if (enclosingFunction(call) === resource.owner) {
@@ -513,7 +547,8 @@ function referencesRelease(resource: Resource, handler: TSESTree.Node): boolean 
     if (!contains(handler, ref.identifier)) return false;
     const member = valueParent(ref.identifier);
     const name = member?.type === AST_NODE_TYPES.MemberExpression ? memberName(member) : undefined;
-    return name !== undefined && RELEASE_METHODS.includes(name);
+    const call = member ? valueParent(member) : undefined;
+    return name !== undefined && call?.type === AST_NODE_TYPES.CallExpression && resource.vocabulary.ends(call, name);
   }) || resource.releasers.some((releaser) => releaser.references.some((ref) => contains(handler, ref.identifier)));
 }
 
