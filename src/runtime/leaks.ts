@@ -153,12 +153,12 @@ function observeCheckout(
 
 /** The stack of the code that called `entry`, deeper than the default ten frames. */
 function callerStack(entry: AnyFunction): string {
-  const site: { stack?: string } = {};
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = STACK_DEPTH;
+  const site = new Error('connection checked out here');
   Error.captureStackTrace(site, entry);
   Error.stackTraceLimit = limit;
-  return (site.stack ?? '').replace(/^Error\n/, 'Connection acquired\n');
+  return site.stack ?? site.message;
 }
 
 /**
