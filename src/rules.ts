@@ -1,6 +1,8 @@
 import noLeakedConnection from '../rules/no-leaked-connection.js';
+import noLeakedTransaction from '../rules/no-leaked-transaction.js';
 
 /** Every rule of the plugin, by name. Configs and docs are derived from this object. */
 export const rules = {
   'no-leaked-connection': noLeakedConnection,
+  'no-leaked-transaction': noLeakedTransaction,
 };

@@ -5,10 +5,12 @@ import { enclosingFunction, isFunction, skipTsWrappers } from '../../src/analysi
 import type { DriverContext } from '../../src/analysis/drivers.js';
 import {
   addRuntimeImport,
+  bodyStartAfter,
   containsSuspension,
-  indentText,
+  endWithTrailingComment,
   indentUnit,
   lineIndent,
+  movedText,
   runtimeNameAvailable,
   wholeLinesRange,
 } from '../../src/analysis/fix.js';
@@ -66,37 +68,6 @@ function nextSibling(statement: TSESTree.Statement): TSESTree.Node | undefined {
   const list = parent?.type === AST_NODE_TYPES.BlockStatement ? parent.body : parent?.type === AST_NODE_TYPES.SwitchCase ? parent.consequent : undefined;
   if (!list) return undefined;
   return list[list.indexOf(statement) + 1];
-}
-
-/**
- * Lines of `[from, to)` with `unit` more indentation, leaving out the given ranges (whole lines of
- * removed releases), trimmed at the end.
- */
-function movedText(sourceCode: SourceCode, from: number, to: number, unit: string, removed: [number, number][]): string {
-  let text = '';
-  let cursor = from;
-  for (const [start, end] of [...removed].sort((a, b) => a[0] - b[0])) {
-    if (start >= to || end <= from) continue;
-    text += indentText(sourceCode, sourceCode.text.slice(cursor, start), cursor, unit);
-    cursor = end;
-  }
-  text += indentText(sourceCode, sourceCode.text.slice(cursor, to), cursor, unit);
-  return text.replace(/\s+$/, '');
-}
-
-/** The end of `node`, extended over a line comment that follows it on the same line. */
-function endWithTrailingComment(sourceCode: SourceCode, node: TSESTree.Node): number {
-  const after = sourceCode.getTokenAfter(node, { includeComments: true });
-  if (after && after.type === 'Line' && after.loc.start.line === node.loc.end.line) return after.range[1];
-  return node.range[1];
-}
-
-/** Start of the line after the acquisition statement, if nothing but a comment follows it there. */
-function bodyStartAfter(sourceCode: SourceCode, statement: TSESTree.Node): number | undefined {
-  const next = sourceCode.getTokenAfter(statement, { includeComments: false });
-  if (next && next.loc.start.line === statement.loc.end.line) return undefined;
-  const newline = sourceCode.text.indexOf('\n', statement.range[1]);
-  return newline < 0 ? undefined : newline + 1;
 }
 
 /** Variables declared by the top-level statements of a range. */

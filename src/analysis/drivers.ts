@@ -183,6 +183,12 @@ function traceCall(ctx: DriverContext, node: TSESTree.CallExpression, depth: num
   return undefined;
 }
 
+/** The module an identifier was imported or required from (`'pg'`), if it was. */
+export function importSource(ctx: DriverContext, node: TSESTree.Identifier): string | undefined {
+  const variable = resolveVariable(ctx, node);
+  return variable ? importOf(variable)?.source : undefined;
+}
+
 /** What `new X()` builds, for `X` imported from a driver (`Pool`, `Client`, `pg.Pool`, `sql.ConnectionPool`). */
 function constructorOf(ctx: DriverContext, callee: TSESTree.Node, depth: number): Traced | undefined {
   const target = skipTsWrappers(callee);

@@ -72,6 +72,37 @@ export function wholeLinesRange(sourceCode: SourceCode, node: TSESTree.Node): [n
   return [start, Math.min(end + 1, text.length)];
 }
 
+/**
+ * Lines of `[from, to)` with `unit` more indentation, leaving out the given ranges (whole lines of
+ * removed releases), trimmed at the end.
+ */
+export function movedText(sourceCode: SourceCode, from: number, to: number, unit: string, removed: [number, number][]): string {
+  let text = '';
+  let cursor = from;
+  for (const [start, end] of [...removed].sort((a, b) => a[0] - b[0])) {
+    if (start >= to || end <= from) continue;
+    text += indentText(sourceCode, sourceCode.text.slice(cursor, start), cursor, unit);
+    cursor = end;
+  }
+  text += indentText(sourceCode, sourceCode.text.slice(cursor, to), cursor, unit);
+  return text.replace(/\s+$/, '');
+}
+
+/** The end of `node`, extended over a line comment that follows it on the same line. */
+export function endWithTrailingComment(sourceCode: SourceCode, node: TSESTree.Node): number {
+  const after = sourceCode.getTokenAfter(node, { includeComments: true });
+  if (after && after.type === 'Line' && after.loc.start.line === node.loc.end.line) return after.range[1];
+  return node.range[1];
+}
+
+/** Start of the line after the acquisition statement, if nothing but a comment follows it there. */
+export function bodyStartAfter(sourceCode: SourceCode, statement: TSESTree.Node): number | undefined {
+  const next = sourceCode.getTokenAfter(statement, { includeComments: false });
+  if (next && next.loc.start.line === statement.loc.end.line) return undefined;
+  const newline = sourceCode.text.indexOf('\n', statement.range[1]);
+  return newline < 0 ? undefined : newline + 1;
+}
+
 /** Whether `name` is free at `node` or already names the runtime export of the same name. */
 export function runtimeNameAvailable(sourceCode: SourceCode, node: TSESTree.Node, name: string): 'free' | 'imported' | 'taken' {
   const variable = ASTUtils.findVariable(sourceCode.getScope(node) as TSESLint.Scope.Scope, name);

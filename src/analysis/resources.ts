@@ -270,7 +270,7 @@ function classifyMemberUse(ctx: DriverContext, resource: Resource, member: TSEST
 }
 
 function recordCheck(resource: Resource, call: TSESTree.CallExpression): void {
-  if (linkContinuations(resource, call)) addEvent(resource, call, { type: 'check', resource, node: call });
+  if (linkContinuations(resource, call) === 'linked') addEvent(resource, call, { type: 'check', resource, node: call });
 }
 
 function classifyArgument(
@@ -414,8 +414,9 @@ function recordUnfollowed(
   how: 'release' | 'handoff',
   anchor: TSESTree.Node = id,
 ): void {
-  if (!linkContinuations(resource, anchor)) {
-    resource.opaque = true;
+  const link = linkContinuations(resource, anchor);
+  if (link !== 'linked') {
+    if (link === 'opaque') resource.opaque = true;
     return;
   }
   if (how === 'release') resource.releases++;
@@ -424,8 +425,9 @@ function recordUnfollowed(
 }
 
 function recordRelease(resource: Resource, call: TSESTree.CallExpression, how: 'release'): void {
-  if (!linkContinuations(resource, call)) {
-    resource.opaque = true;
+  const link = linkContinuations(resource, call);
+  if (link !== 'linked') {
+    if (link === 'opaque') resource.opaque = true;
     return;
   }
   resource.releases++;
@@ -490,14 +492,16 @@ function refersTo(node: TSESTree.Node, variable: Variable): boolean {
 
 /**
  * Checks that every function between the owner and `node` is a callback argument of a call in the
- * function around it, and registers those callbacks as continuations. Returns false otherwise.
+ * function around it, and registers those callbacks as continuations. `opaque` when some function
+ * on the way is not such a callback; `ended` when one is the callback of a call that itself ends the
+ * obligation (`conn.commit((err) => ...)`): what happens in there comes after the end.
  */
-function linkContinuations(resource: Resource, node: TSESTree.Node): boolean {
+function linkContinuations(resource: Resource, node: TSESTree.Node): 'linked' | 'opaque' | 'ended' {
   const chain: FunctionNode[] = [];
   let fn = enclosingFunction(node);
   while (fn !== resource.owner) {
-    if (fn.type === AST_NODE_TYPES.Program) return false;
-    chain.push(fn);
+    if (fn.type === AST_NODE_TYPES.Program) return 'opaque';
+    chain.unshift(fn);
     fn = enclosingFunction(fn);
   }
   for (const callback of chain) {
@@ -506,15 +510,28 @@ function linkContinuations(resource: Resource, node: TSESTree.Node): boolean {
       (call?.type !== AST_NODE_TYPES.CallExpression && call?.type !== AST_NODE_TYPES.NewExpression) ||
       !call.arguments.some((arg) => skipTsWrappers(arg) === callback)
     ) {
-      return false;
+      return 'opaque';
     }
+    if (call.type === AST_NODE_TYPES.CallExpression && isEndingCall(resource, call)) return 'ended';
     if (!resource.continuations.has(callback)) {
       const successOnly = isSuccessOnlyThen(resource, call, callback);
       resource.continuations.set(callback, { fn: callback, call, successOnly });
       addEvent(resource, call, { type: 'release', resource, how: 'transfer' });
     }
   }
-  return true;
+  return 'linked';
+}
+
+/** `v.release(cb)`, `v.commit(cb)`: a call on the tracked variable that ends the obligation. */
+function isEndingCall(resource: Resource, call: TSESTree.CallExpression): boolean {
+  const method = methodCall(call);
+  const receiver = method ? skipTsWrappers(method.receiver) : undefined;
+  return (
+    method !== undefined &&
+    receiver?.type === AST_NODE_TYPES.Identifier &&
+    resource.variable.references.some((ref) => ref.identifier === receiver) &&
+    resource.vocabulary.ends(call, method.name)
+  );
 }
 
 /** `p.then(cb)` with no rejection handler that also releases: the rejection path skips `cb`. */
