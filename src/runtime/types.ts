@@ -133,5 +133,5 @@ export type ConnectionOf<S> =
               ? C
               : R extends { promise: PromiseLike<infer C> }
                 ? C
-                : never
-            : never;
+                : unknown
+            : unknown;

@@ -142,7 +142,7 @@ describe.skipIf(SKIP_MYSQL)('trackLeaks on MariaDB pools', () => {
     const tracker = trackLeaks(pool, { thresholdMs: THRESHOLD_MS, onLeak });
     try {
       const conn = await new Promise<mysqljs.PoolConnection>((resolve, reject) => {
-        pool.getConnection((err, c) => (err ? reject(err) : resolve(c))); // leak-site: mysqljs
+        pool.getConnection((err: mysqljs.MysqlError | null, c) => (err ? reject(err) : resolve(c))); // leak-site: mysqljs
       });
       const seen = await reportsAfterThreshold(reports);
       expect(seen).toHaveLength(1);

@@ -150,7 +150,13 @@ const sources: SourceCase[] = [
         min: 0,
         max: 2,
       });
-      return { source: pool, checkedOut: () => pool.numUsed(), close: () => pool.destroy() };
+      return {
+        source: pool,
+        checkedOut: () => pool.numUsed(),
+        close: async () => {
+          await pool.destroy();
+        },
+      };
     },
     selectOne: async (conn) => oneOf((await (conn as pg.Client).query('SELECT 1 AS one')).rows),
   },
@@ -221,7 +227,7 @@ describe.skipIf(SKIP_PG)('exactly-once release and the acquire bound on pg', () 
       }
       // pg-pool throws on a second release; the dispose did not release again.
       expect(pool.idleCount).toBe(1);
-      expect(await withConnection(pool, (client) => client.query('SELECT 1 AS one').then((r) => r.rows))).toEqual([{ one: 1 }]);
+      expect(await withConnection(pool, (client) => client.query<{ one: number }>('SELECT 1 AS one').then((r) => r.rows))).toEqual([{ one: 1 }]);
     } finally {
       await pool.end();
     }
