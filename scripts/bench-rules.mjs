@@ -5,9 +5,11 @@
 //     plus typeorm / knex / sequelize when installed.
 // All rules run together in one `Linter#verify` per file on a SourceCode parsed once (parsing is
 // shared and reported apart); each rule's listeners are wrapped with a timer, as ESLint's own
-// TIMING/stats do. Figures are the median of --runs runs, after a warm-up run.
+// TIMING/stats do. Figures are the median of --runs runs after a warm-up run; an input whose runs
+// take longer than --budget ms in all stops early (at least one run), and the `runs` column says so.
+// A rule that throws is reported as a failed row and makes the script exit 1.
 //
-//   node scripts/bench-rules.mjs [--runs 5] [--sizes 1000,4000,16000,64000] [--no-real]
+//   node scripts/bench-rules.mjs [--runs 5] [--sizes 1000,4000,16000,64000] [--budget 20000] [--no-real]
 // Reads dist/esm: run through `npm run bench` (which builds first).
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -22,11 +24,13 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '5' },
+    budget: { type: 'string', default: '20000' },
     sizes: { type: 'string', default: '1000,4000,16000,64000' },
     'no-real': { type: 'boolean', default: false },
   },
 });
 const RUNS = Math.max(1, Number(values.runs));
+const BUDGET_MS = Number(values.budget);
 const SIZES = values.sizes.split(',').map(Number).filter((n) => n > 0);
 const BASELINE = 'no-unused-vars';
 /** Time spent in each rule's listeners (and create) during the current run, by rule id. */
@@ -58,8 +62,8 @@ const parseOnly = [{ files, languageOptions }];
 console.log(`# db-guard rules vs ${BASELINE} (node ${process.version}, eslint ${Linter.version}, median of ${String(RUNS)} runs)`);
 if (ruleIds.length === 0) console.log('(the plugin has no rules yet: only the baseline is timed)');
 console.log('');
-console.log('| input | lines | rule | ms | ms per 1k lines |');
-console.log('| :--- | ---: | :--- | ---: | ---: |');
+console.log('| input | lines | rule | ms | ms per 1k lines | runs |');
+console.log('| :--- | ---: | :--- | ---: | ---: | ---: |');
 
 for (const size of SIZES) {
   report(`generated ${String(size)}`, [{ filename: 'generated.ts', code: generate(size) }]);
@@ -71,10 +75,13 @@ if (!values['no-real']) {
   }
 }
 
-/** Parses each file once, lints them RUNS times (plus a warm-up) and prints one row per rule. */
+/** Parses each file once, lints them up to RUNS times (plus a warm-up) and prints one row per rule. */
 function report(label, inputs) {
   const linter = new Linter({ configType: 'flat' });
   const lines = inputs.reduce((n, f) => n + f.code.split('\n').length, 0);
+  const row = (name, ms, runs) => {
+    console.log(`| ${label} | ${String(lines)} | ${name} | ${ms.toFixed(1)} | ${((ms * 1000) / lines).toFixed(3)} | ${String(runs)} |`);
+  };
   let parseMs = 0;
   const parsed = inputs.map(({ filename, code }) => {
     const start = performance.now();
@@ -85,17 +92,26 @@ function report(label, inputs) {
     return { filename, sourceCode: linter.getSourceCode() };
   });
   const samples = new Map([...ruleIds, BASELINE].map((id) => [id, []]));
+  const started = performance.now();
   for (let run = 0; run <= RUNS; run += 1) {
     spent.clear();
-    for (const { filename, sourceCode } of parsed) linter.verify(sourceCode, config, { filename });
-    if (run === 0) continue; // warm-up
+    const runStart = performance.now();
+    for (const { filename, sourceCode } of parsed) {
+      try {
+        linter.verify(sourceCode, config, { filename });
+      } catch (error) {
+        console.log(`| ${label} | ${String(lines)} | (failed on ${filename}) | ${String(error.message).split('\n')[0]} | | |`);
+        process.exitCode = 1;
+        return;
+      }
+    }
+    // The first run warms up the JIT, unless it is slow enough for warm-up not to matter.
+    if (run === 0 && performance.now() - runStart < BUDGET_MS / (RUNS + 1)) continue;
     for (const [id, list] of samples) list.push(spent.get(id) ?? 0);
+    if (samples.get(BASELINE).length >= RUNS || performance.now() - started > BUDGET_MS) break;
   }
-  const row = (name, ms) => {
-    console.log(`| ${label} | ${String(lines)} | ${name} | ${ms.toFixed(1)} | ${((ms * 1000) / lines).toFixed(3)} |`);
-  };
-  for (const [id, list] of samples) row(id, median(list));
-  row('(parse, once, shared)', parseMs);
+  for (const [id, list] of samples) row(id, median(list), list.length);
+  row('(parse, once, shared)', parseMs, 1);
 }
 
 /** A copy of the rule whose create() and listeners add their time to `spent`. */
