@@ -1,8 +1,12 @@
 import noLeakedConnection from '../rules/no-leaked-connection.js';
 import noLeakedTransaction from '../rules/no-leaked-transaction.js';
+import noTransactionOnPool from '../rules/no-transaction-on-pool.js';
+import noUseAfterRelease from '../rules/no-use-after-release.js';
 
 /** Every rule of the plugin, by name. Configs and docs are derived from this object. */
 export const rules = {
   'no-leaked-connection': noLeakedConnection,
   'no-leaked-transaction': noLeakedTransaction,
+  'no-transaction-on-pool': noTransactionOnPool,
+  'no-use-after-release': noUseAfterRelease,
 };

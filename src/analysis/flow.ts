@@ -276,6 +276,7 @@ function flowResource(
   const catchEntryIds = new Set([...state.catchEntries.values()].flat().map((s) => s.id));
   const inCallback = resource.atEntry ? resource.owner === fn || resource.continuations.has(fn) : resource.continuations.has(fn);
 
+  const obligation = resource.mode !== 'state';
   const blame = new Map<string, ExitNode | undefined>();
   const enqueue = (id: string, by?: ExitNode): void => {
     if (heldIn.has(id)) return;
@@ -310,13 +311,13 @@ function flowResource(
           lastExit = event.node;
           break;
         case 'throw':
-          if (held) dispatchThrow(state, fn, resource, event.node, enqueue, found);
+          if (held && obligation) dispatchThrow(state, fn, resource, event.node, enqueue, found);
           break;
       }
     }
     if (!held) continue;
     const explicitThrow = lastExit?.type === AST_NODE_TYPES.ThrowStatement;
-    if (finalIds.has(id) && (explicitThrow || !implicitThrowIds.has(id))) {
+    if (obligation && finalIds.has(id) && (explicitThrow || !implicitThrowIds.has(id))) {
       found.push({ type: 'exit', fn, node: lastExit, inCallback });
     }
     for (const next of segments.get(id)?.nextSegments ?? []) {

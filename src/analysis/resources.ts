@@ -76,6 +76,11 @@ export interface Resource {
   /** Release calls made directly (for `requireFinally` and fixes). */
   readonly releaseCalls: TSESTree.CallExpression[];
   readonly vocabulary: Vocabulary;
+  /**
+   * `obligation` (default): must be ended on every exit and exception path. `state`: only its check
+   * events matter (use after release), no exit or exception is a finding.
+   */
+  readonly mode?: 'obligation' | 'state';
 }
 
 /** How an acquisition's result is bound. */
@@ -567,6 +572,52 @@ function referencesRelease(resource: Resource, handler: TSESTree.Node): boolean 
     const call = member ? valueParent(member) : undefined;
     return name !== undefined && call?.type === AST_NODE_TYPES.CallExpression && resource.vocabulary.ends(call, name);
   }) || resource.releasers.some((releaser) => releaser.references.some((ref) => contains(handler, ref.identifier)));
+}
+
+/**
+ * The released state of a connection, for use-after-release: it is "held" from each release in the
+ * owner function until the variable is assigned again, and every call on the connection is a check.
+ * A release is itself checked first (a second release). Continuation callbacks are not followed.
+ */
+export function trackReleasedState(connection: Resource): Resource {
+  const state: Resource = {
+    ...connection,
+    events: new Map(),
+    continuations: new Map(),
+    atEntry: false,
+    releaseCalls: [],
+    mode: 'state',
+  };
+  const releases = new Set(connection.releaseCalls);
+  for (const [anchor, events] of connection.events) {
+    if (events.some((e) => e.type === 'acquire')) addEvent(state, anchor, { type: 'release', resource: state, how: 'release' });
+  }
+  for (const ref of connection.variable.references) {
+    const id = ref.identifier;
+    if (id.type !== AST_NODE_TYPES.Identifier || enclosingFunction(id) !== connection.owner) continue;
+    if (ref.isWrite()) {
+      const write = valueParent(id);
+      if (write?.type === AST_NODE_TYPES.AssignmentExpression) addEvent(state, write, { type: 'release', resource: state, how: 'release' });
+      continue;
+    }
+    const member = valueParent(id);
+    const call = member?.type === AST_NODE_TYPES.MemberExpression ? valueParent(member) : undefined;
+    if (call?.type !== AST_NODE_TYPES.CallExpression || skipTsWrappers(call.callee) !== member) continue;
+    if (releases.has(call)) {
+      const anchor = guardedAnchor(connection, call);
+      addEvent(state, anchor, { type: 'check', resource: state, node: call });
+      addEvent(state, anchor, { type: 'acquire', resource: state });
+    } else {
+      addEvent(state, call, { type: 'check', resource: state, node: call });
+    }
+  }
+  for (const call of connection.releaseCalls) {
+    // Releases by argument (pool.releaseConnection(conn), done()): not calls on the connection itself.
+    const receiver = methodCall(call)?.receiver;
+    const onConnection = connection.variable.references.some((ref) => ref.identifier === receiver);
+    if (!onConnection && enclosingFunction(call) === connection.owner) addEvent(state, call, { type: 'acquire', resource: state });
+  }
+  return state;
 }
 
 /** Finds or builds the resource for an acquisition node, or undefined if it needs no tracking. */

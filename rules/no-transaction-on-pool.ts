@@ -1,0 +1,47 @@
+import type { TSESTree } from '@typescript-eslint/utils';
+
+import { createRule } from '../src/create-rule.js';
+import { getSettings } from '../src/settings.js';
+import { methodCall, shortText } from '../src/analysis/ast.js';
+import type { DriverContext } from '../src/analysis/drivers.js';
+import { isPoolLike, queryTransactionStatement } from '../src/analysis/transactions.js';
+
+export type Options = [];
+export type MessageIds = 'transactionOnPool';
+
+export const RULE_NAME = 'no-transaction-on-pool';
+
+export default createRule<Options, MessageIds>({
+  name: RULE_NAME,
+  meta: {
+    type: 'problem',
+    docs: {
+      description: 'Disallow transaction statements sent through a pool, where each query may use a different connection',
+      recommended: true,
+    },
+    messages: {
+      transactionOnPool:
+        '`{{call}}` runs `{{statement}}` on whichever pooled connection is free, not on the one the next queries use, so the transaction does nothing (or stays open on a pooled connection). Check out a connection (or use `withTransaction()`) and run the transaction on it.',
+    },
+    schema: [],
+  },
+  defaultOptions: [],
+  create(context) {
+    const ctx: DriverContext = { sourceCode: context.sourceCode, settings: getSettings(context) };
+    return {
+      'CallExpression[callee.property.name=/^(query|execute)$/]'(node: TSESTree.CallExpression) {
+        const statement = queryTransactionStatement(node);
+        const method = methodCall(node);
+        if (!statement || !method || !isPoolLike(ctx, method.receiver)) return;
+        context.report({
+          node,
+          messageId: 'transactionOnPool',
+          data: {
+            call: shortText(`${context.sourceCode.getText(node.callee)}()`),
+            statement: shortText(context.sourceCode.getText(node.arguments[0]).replace(/^['"`]|['"`]$/g, '').trim()),
+          },
+        });
+      },
+    };
+  },
+});
