@@ -155,3 +155,11 @@ export const RECONNECT_FUNCTION_NAME = /re-?connect|handleDisconnect|recreate|re
 /** Callbacks of test frameworks: a connection opened in a setup hook lives only as long as the tests. */
 export const TEST_SETUP_HOOKS: readonly string[] = ['before', 'beforeAll', 'beforeEach', 'setup', 'suiteSetup'];
 export const TEST_TEARDOWN_HOOKS: readonly string[] = ['after', 'afterAll', 'afterEach', 'teardown', 'suiteTeardown'];
+
+/**
+ * SQL whose meaning depends on the session it runs in (transactions, session variables, locks,
+ * prepared statements, LISTEN, per-connection ids): moving it from one connection to a pool, which
+ * may run each statement on another connection, would change what it does.
+ */
+export const SESSION_STATE_SQL =
+  /^\s*(?:BEGIN|START\s+TRANSACTION|COMMIT|ROLLBACK|SAVEPOINT|RELEASE\s+SAVEPOINT|SET|USE|LOCK|UNLOCK|LISTEN|UNLISTEN|PREPARE|EXECUTE|DEALLOCATE|DECLARE|FETCH|CLOSE|DISCARD|RESET|XA)\b|\b(?:TEMP|TEMPORARY|LAST_INSERT_ID|FOUND_ROWS|ROW_COUNT|GET_LOCK|RELEASE_LOCK|IS_USED_LOCK|CONNECTION_ID|pg_advisory\w*|pg_try_advisory\w*|currval|lastval|setval|set_config|pg_backend_pid)\b|@[@\w]/i;
