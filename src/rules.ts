@@ -2,6 +2,7 @@ import noLeakedConnection from '../rules/no-leaked-connection.js';
 import noLeakedTransaction from '../rules/no-leaked-transaction.js';
 import noTransactionOnPool from '../rules/no-transaction-on-pool.js';
 import noUseAfterRelease from '../rules/no-use-after-release.js';
+import preferPoolQuery from '../rules/prefer-pool-query.js';
 
 /** Every rule of the plugin, by name. Configs and docs are derived from this object. */
 export const rules = {
@@ -9,4 +10,5 @@ export const rules = {
   'no-leaked-transaction': noLeakedTransaction,
   'no-transaction-on-pool': noTransactionOnPool,
   'no-use-after-release': noUseAfterRelease,
+  'prefer-pool-query': preferPoolQuery,
 };

@@ -39,6 +39,21 @@ export function indentText(sourceCode: SourceCode, text: string, offset: number,
     .join('\n');
 }
 
+/** Removes one `unit` of indentation from every line but the first, except inside multi-line tokens. */
+export function dedentText(sourceCode: SourceCode, text: string, offset: number, unit: string): string {
+  const frozen = frozenRanges(sourceCode, offset, offset + text.length);
+  let position = offset;
+  return text
+    .split('\n')
+    .map((line, index) => {
+      const start = position;
+      position += line.length + 1;
+      if (index === 0 || !line.startsWith(unit) || frozen.some(([from, to]) => from < start && start < to)) return line;
+      return line.slice(unit.length);
+    })
+    .join('\n');
+}
+
 const multiLineCache = new WeakMap<object, [number, number][]>();
 
 /** Ranges of multi-line template literals, strings and comments of the file, computed once. */
