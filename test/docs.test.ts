@@ -58,7 +58,11 @@ describe('README rules table and rule pages', () => {
     expect(failed.status).toBe(1);
     expect(failed.output).toMatch(/rules table in .* is out of date/);
     expect(docs('--readme', readme, '--docs', args[4]!).status).toBe(0);
-    expect(readFileSync(readme, 'utf8')).toBe(text);
+    const repaired = readFileSync(readme, 'utf8');
+    expect(repaired).not.toContain('| stale |');
+    for (const name of names) expect(repaired).toContain(`| [${name}](docs/rules/${name}.md) |`);
+    expect(docs(...args).status).toBe(0);
+    expect(repaired.replace(/<!-- begin[\s\S]*<!-- end auto-generated rules list -->/, '')).toBe(text.replace(/<!-- begin[\s\S]*<!-- end auto-generated rules list -->/, ''));
   });
 
   it('fails when the markers are missing', () => {
