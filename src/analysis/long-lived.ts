@@ -768,9 +768,9 @@ export function creationLine(reach: Reach): number {
   return reach.creation.node.loc.start.line;
 }
 
-/** Every name the object is known by (variables and fields), for matching listeners by name. */
-export function holderNames(reach: Reach): Set<string> {
-  return new Set(reach.holders.filter((h) => h.type !== 'result' && h.type !== 'parameter').map((h) => h.name.replace(/^#/, '')));
+/** The names of the fields that hold the object, for matching `instance.field.on(...)` outside the class. */
+export function fieldNames(reach: Reach): Set<string> {
+  return new Set(reach.holders.filter((h) => h.type === 'field').map((h) => h.name));
 }
 
 // ---------------------------------------------------------------------------------------------------
