@@ -52,6 +52,9 @@ const ISOLATION_LEVELS: readonly IsolationLevel[] = [
 /** SERVER_STATUS_IN_TRANS of the MySQL protocol's status flags, which mariadb keeps in `info.status`. */
 const SERVER_STATUS_IN_TRANS = 1;
 
+/** Pooled connections come back again and again: recognise each one once. */
+const recognised = new WeakMap<object, Driver | null>();
+
 /**
  * The driver of a connection object, recognised by its shape.
  * @param conn - a connection, pool client, or TypeORM QueryRunner.
@@ -59,6 +62,15 @@ const SERVER_STATUS_IN_TRANS = 1;
  */
 export function driverFor(conn: unknown): Driver | undefined {
   if (!isObject(conn)) return undefined;
+  let driver = recognised.get(conn);
+  if (driver === undefined) {
+    driver = recognise(conn) ?? null;
+    recognised.set(conn, driver);
+  }
+  return driver ?? undefined;
+}
+
+function recognise(conn: object): Driver | undefined {
   if (hasMethods(conn, 'startTransaction', 'commitTransaction')) return typeormDriver;
   if ('connectionParameters' in conn || hasMethods(conn, 'getTransactionStatus')) return pgDriver;
   if (hasMethods(prop(conn, 'connection'), 'promise')) return mysql2PromiseDriver;

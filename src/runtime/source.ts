@@ -3,7 +3,7 @@
  * give it back, destroy it, describe the pool's state, and observe checkouts for leak tracking.
  * Every helper takes connections through `openLease`.
  */
-import type { Driver } from './drivers.js';
+import type { Driver, Emitter } from './drivers.js';
 import { driverFor } from './drivers.js';
 import {
   describeObject,
@@ -136,12 +136,23 @@ const typeormDataSource: SourceAdapter = {
   checkout: { owner: (source) => source, method: 'createQueryRunner', connectionEnds: ['release'] },
 };
 
+const adapters = new WeakMap<object, SourceAdapter>();
+
 /**
- * The adapter for a source, recognised by its shape.
+ * The adapter for a source, recognised by its shape (once per source).
  * @param source - a pool, DataSource or `{ acquire, release }` object.
  * @returns the adapter; throws a TypeError for anything else.
  */
 export function adapterFor(source: unknown): SourceAdapter {
+  const known = isObject(source) ? adapters.get(source) : undefined;
+  if (known) return known;
+  const adapter = recognise(source);
+  adapters.set(source as object, adapter);
+  guardPoolErrors(source as object);
+  return adapter;
+}
+
+function recognise(source: unknown): SourceAdapter {
   if (hasMethods(source, 'createQueryRunner')) return typeormDataSource;
   if (hasMethods(source, 'connect') && 'idleCount' in source) return pgPool;
   if (hasMethods(source, 'getConnection')) return getConnectionPool;
@@ -161,60 +172,95 @@ export function adapterFor(source: unknown): SourceAdapter {
 export async function openLease(source: unknown, options: AcquireOptions = {}): Promise<Lease> {
   const adapter = adapterFor(source);
   const pool = source as object;
-  guardPoolErrors(pool);
   const connection = await acquireWithin(adapter, pool, options.acquireTimeoutMs);
-  return leaseOf(adapter, pool, connection);
+  return new ConnectionLease(adapter, pool, connection);
 }
 
-function leaseOf(adapter: SourceAdapter, pool: object, connection: object): Lease {
-  const driver = driverFor(connection);
-  const emitter = driver?.emitter(connection);
-  let backgroundError: unknown;
-  let broken = false;
-  const onError = (err: unknown): void => {
-    broken = true;
-    backgroundError = err;
+class ConnectionLease implements Lease {
+  readonly driver: Driver | undefined;
+  readonly #adapter: SourceAdapter;
+  readonly #pool: object;
+  readonly #emitter: Emitter | undefined;
+  #backgroundError: unknown;
+  #broken = false;
+  #ended = false;
+  readonly #onError = (err: unknown): void => {
+    this.#broken = true;
+    this.#backgroundError = err;
   };
-  // A checked-out pg client has no 'error' listener of the pool: without one, a kill crashes the process.
-  emitter?.on('error', onError);
-  let ended = false;
 
-  async function end(outcome: LeaseOutcome): Promise<void> {
-    if (ended) return;
-    ended = true;
+  constructor(
+    adapter: SourceAdapter,
+    pool: object,
+    readonly connection: object,
+  ) {
+    this.#adapter = adapter;
+    this.#pool = pool;
+    this.driver = driverFor(connection);
+    this.#emitter = this.driver?.emitter(connection);
+    // A checked-out pg client has no 'error' listener of the pool: without one, a kill crashes the process.
+    this.#emitter?.on('error', this.#onError);
+  }
+
+  end(outcome: LeaseOutcome): Promise<void> {
+    if (this.#ended) return Promise.resolve();
+    this.#ended = true;
     const error = typeof outcome === 'object' ? outcome.error : undefined;
-    if (broken || outcome === 'destroy' || mustDiscardConnection(error) || !(await closeTransaction(outcome))) {
-      // The listener stays: a destroyed connection may still emit its last errors.
-      await settle(() => adapter.destroy(pool, connection, error ?? backgroundError ?? true));
-    } else {
-      emitter?.removeListener('error', onError);
-      await settle(() => adapter.release(pool, connection));
-    }
+    if (this.#mustDiscard(outcome, error)) return this.#destroy(error);
+    return this.#transactionMayBeOpen(outcome) ? this.#rollbackThenRelease(error) : this.#release();
   }
 
-  /** Rolls back a transaction left open; false when the connection cannot be trusted afterwards. */
-  async function closeTransaction(outcome: LeaseOutcome): Promise<boolean> {
-    if (!driver) return outcome === 'success' || outcome === 'uncertain';
-    const state = driver.transactionState(connection);
-    if (state === 'idle' || (state === 'unknown' && outcome === 'success')) return true;
+  #mustDiscard(outcome: LeaseOutcome, error: unknown): boolean {
+    return (
+      this.#broken ||
+      outcome === 'destroy' ||
+      mustDiscardConnection(error) ||
+      // A failure on a connection no driver knows: its state cannot be checked, so it is not reused.
+      (this.driver === undefined && typeof outcome === 'object')
+    );
+  }
+
+  /** Open by the driver's account, or unknown after work that may have failed. */
+  #transactionMayBeOpen(outcome: LeaseOutcome): boolean {
+    const state = this.driver?.transactionState(this.connection) ?? 'idle';
+    return state === 'open' || (state === 'unknown' && outcome !== 'success');
+  }
+
+  async #rollbackThenRelease(error: unknown): Promise<void> {
     try {
-      await driver.rollback(connection);
-      return driver.transactionState(connection) !== 'open';
+      await this.driver?.rollback(this.connection);
     } catch {
-      return false;
+      return this.#destroy(error);
     }
+    const stillOpen = this.driver?.transactionState(this.connection) === 'open';
+    return stillOpen ? this.#destroy(error) : this.#release();
   }
 
-  return { connection, driver, end };
+  #release(): Promise<void> {
+    this.#emitter?.removeListener('error', this.#onError);
+    return settle(() => this.#adapter.release(this.#pool, this.connection));
+  }
+
+  /** The 'error' listener stays: a destroyed connection may still emit its last errors. */
+  #destroy(error: unknown): Promise<void> {
+    const reason = error ?? this.#backgroundError ?? true;
+    return settle(() => this.#adapter.destroy(this.#pool, this.connection, reason));
+  }
 }
 
 /** Runs a release or destroy; its failures are reported, never thrown over the caller's result. */
-async function settle(action: () => unknown): Promise<void> {
+function settle(action: () => unknown): Promise<void> {
   try {
-    await action();
+    const result = action();
+    if (isThenable(result)) return Promise.resolve(result).then(ignoreError, reportGiveBackFailure);
   } catch (err) {
-    reportBackgroundError(err, 'db-connection-guard: giving a connection back failed');
+    reportGiveBackFailure(err);
   }
+  return Promise.resolve();
+}
+
+function reportGiveBackFailure(err: unknown): void {
+  reportBackgroundError(err, 'db-connection-guard: giving a connection back failed');
 }
 
 async function acquireWithin(adapter: SourceAdapter, pool: object, ms: number | undefined): Promise<object> {
@@ -237,15 +283,12 @@ async function acquireWithin(adapter: SourceAdapter, pool: object, ms: number | 
   }
 }
 
-const guardedPools = new WeakSet<object>();
-
 /**
  * pg and mariadb pools emit `'error'` when an idle connection dies; with no listener that kills the
- * process. Adds a listener that turns those errors into warnings, once, when the pool has none.
+ * process. Adds a listener that turns those errors into warnings when the pool has none (called once
+ * per pool, when its adapter is first looked up).
  */
 function guardPoolErrors(pool: object): void {
-  if (guardedPools.has(pool)) return;
-  guardedPools.add(pool);
   const listenerCount = methodOf(pool, 'listenerCount');
   if (!listenerCount || listenerCount.call(pool, 'error') !== 0) return;
   const context = `db-connection-guard: an idle connection of a ${describeObject(pool)} failed`;
@@ -254,14 +297,21 @@ function guardPoolErrors(pool: object): void {
   });
 }
 
-/** Promise pools (mysql2/promise, mariadb) return a promise; callback pools (mysql, mysql2) call back. */
+const promisePools = new WeakSet<object>();
+
+/**
+ * Promise pools (mysql2/promise, mariadb) return a promise; callback pools (mysql, mysql2) call back.
+ * The first checkout passes a callback and looks at the return value; later ones know the style.
+ */
 function getConnection(pool: object): Promise<object> {
+  if (promisePools.has(pool)) return invoke(pool, 'getConnection') as Promise<object>;
   return new Promise((resolve, reject) => {
     const returned = invoke(pool, 'getConnection', (err: Error | null | undefined, conn: object) => {
       if (err) reject(err);
       else resolve(conn);
     });
     if (isThenable(returned)) {
+      promisePools.add(pool);
       returned.then((conn) => {
         resolve(conn as object);
       }, reject);

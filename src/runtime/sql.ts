@@ -7,6 +7,9 @@
 /** How a statement changes the transaction state of its session. */
 export type TransactionEffect = 'begin' | 'commit' | 'rollback' | 'none';
 
+/** A cheap first look, run on every statement: only these can start a transaction-control statement. */
+const MAY_CONTROL_TRANSACTION = /^[\s(]*(?:begin|start|commit|end|rollback|abort|\/\*|--)/i;
+
 const READ_ONLY_FIRST_WORDS = new Set(['select', 'show', 'explain', 'describe', 'desc', 'with']);
 
 /**
@@ -51,6 +54,7 @@ export function isReadOnlyStatement(sql: string): boolean {
  * @returns the effect.
  */
 export function transactionEffect(sql: string): TransactionEffect {
+  if (!MAY_CONTROL_TRANSACTION.test(sql)) return 'none';
   const code = codeOnly(sql).toLowerCase().trim();
   const first = firstWord(code);
   if (first === 'begin' || /^start\s+transaction\b/.test(code)) return 'begin';
