@@ -109,7 +109,6 @@ function commonDirectory(absolutePaths: string[]): string {
   }, first);
 }
 
-
 /** `3 problems (3 errors, 0 warnings) in 2 of 5 files: db-guard/no-leaked-connection ×3`. */
 function summarize(results: ESLint.LintResult[], fixedFiles: number): string {
   const byRule = new Map<string, number>();
@@ -185,9 +184,11 @@ async function run(argv: string[]): Promise<number> {
   return results.some((r) => r.errorCount + r.warningCount > 0) ? 1 : 0;
 }
 
-function firstLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.trim().split('\n')[0] ?? message;
+/** A usage error's message; for an internal error also ESLint's "Occurred while linting" lines. */
+function describeError(error: unknown): string {
+  const message = (error instanceof Error ? error.message : String(error)).trim();
+  if (error instanceof UsageError) return message;
+  return `internal error: ${message.split('\n').map((line) => line.trim()).filter(Boolean).join(' | ')}`;
 }
 
 run(process.argv.slice(2)).then(
@@ -195,8 +196,7 @@ run(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    const prefix = error instanceof UsageError ? '' : 'internal error: ';
-    process.stderr.write(`${NAME}: ${prefix}${firstLine(error)}\n`);
+    process.stderr.write(`${NAME}: ${describeError(error)}\n`);
     if (!(error instanceof UsageError)) process.stderr.write(`Run with DEBUG_DB_GUARD=1 for the stack trace.\n`);
     if (process.env['DEBUG_DB_GUARD'] && error instanceof Error) process.stderr.write(`${error.stack ?? ''}\n`);
     process.exitCode = 2;
