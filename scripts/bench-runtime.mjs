@@ -100,18 +100,21 @@ function print(results) {
   }
 }
 
-async function benchMysql() {
-  const pool = mysql.createPool({ ...mysqlConfig, connectionLimit: 4 });
-  const raw = await mysql.createConnection(mysqlConfig);
-  const db = reconnecting(() => mysql.createConnection(mysqlConfig));
+/**
+ * One driver's two comparisons. `pool` checks out with `checkout(pool)` and gives back with
+ * `conn.release()`; `connect()` opens a raw connection, `factory` is what reconnecting() gets.
+ */
+async function benchDriver({ name, pool, checkout, connect, factory, close }) {
+  const raw = await connect();
+  const db = reconnecting(factory);
   try {
     return [
       await compare(
-        'mysql2/promise pool: withConnection vs getConnection/query/release',
+        `${name} pool: withConnection vs checkout/query/release`,
         {
           label: 'raw',
           op: async () => {
-            const conn = await pool.getConnection();
+            const conn = await checkout(pool);
             try {
               await conn.query('SELECT 1');
             } finally {
@@ -122,51 +125,37 @@ async function benchMysql() {
         { label: 'withConnection', op: () => withConnection(pool, (conn) => conn.query('SELECT 1')) },
       ),
       await compare(
-        'mysql2/promise connection: reconnecting().query vs connection.query',
+        `${name} connection: reconnecting().query vs connection.query`,
         { label: 'raw', op: () => raw.query('SELECT 1') },
         { label: 'reconnecting', op: () => db.query('SELECT 1') },
       ),
     ];
   } finally {
     await db.end();
-    await raw.end();
+    await close(raw);
     await pool.end();
   }
 }
 
-async function benchPg() {
-  const pool = new pg.Pool({ ...pgConfig, max: 4 });
-  const raw = new pg.Client(pgConfig);
-  await raw.connect();
-  const db = reconnecting(() => new pg.Client(pgConfig));
-  try {
-    return [
-      await compare(
-        'pg Pool: withConnection vs connect/query/release',
-        {
-          label: 'raw',
-          op: async () => {
-            const client = await pool.connect();
-            try {
-              await client.query('SELECT 1');
-            } finally {
-              client.release();
-            }
-          },
-        },
-        { label: 'withConnection', op: () => withConnection(pool, (client) => client.query('SELECT 1')) },
-      ),
-      await compare(
-        'pg Client: reconnecting().query vs client.query',
-        { label: 'raw', op: () => raw.query('SELECT 1') },
-        { label: 'reconnecting', op: () => db.query('SELECT 1') },
-      ),
-    ];
-  } finally {
-    await db.end();
-    await raw.end();
-    await pool.end();
-  }
-}
+const mysqlResults = await benchDriver({
+  name: 'mysql2/promise',
+  pool: mysql.createPool({ ...mysqlConfig, connectionLimit: 4 }),
+  checkout: (pool) => pool.getConnection(),
+  connect: () => mysql.createConnection(mysqlConfig),
+  factory: () => mysql.createConnection(mysqlConfig),
+  close: (conn) => conn.end(),
+});
+const pgResults = await benchDriver({
+  name: 'pg',
+  pool: new pg.Pool({ ...pgConfig, max: 4 }),
+  checkout: (pool) => pool.connect(),
+  connect: async () => {
+    const client = new pg.Client(pgConfig);
+    await client.connect();
+    return client;
+  },
+  factory: () => new pg.Client(pgConfig),
+  close: (client) => client.end(),
+});
 
-print([...(await benchMysql()), ...(await benchPg())]);
+print([...mysqlResults, ...pgResults]);

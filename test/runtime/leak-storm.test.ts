@@ -8,7 +8,7 @@ import * as mariadb from 'mariadb';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classifyError, isConnectionLimitError, withConnection } from '../../src/runtime/index.js';
+import { type ConnectionOf, classifyError, isConnectionLimitError, withConnection } from '../../src/runtime/index.js';
 import {
   SKIP_MYSQL,
   SKIP_PG,
@@ -45,6 +45,24 @@ async function storm(call: (i: number) => Promise<unknown>): Promise<StormResult
 }
 
 class Boom extends Error {}
+
+/**
+ * The storm through withConnection: half the callbacks throw after a real query; every call settles
+ * with its own outcome and none with a connection-limit error.
+ */
+async function guardedStorm<S>(source: S, query: (conn: ConnectionOf<S>) => Promise<unknown>): Promise<StormResult> {
+  const result = await storm((i) =>
+    withConnection(source, async (conn) => {
+      await query(conn);
+      if (i % 2 === 1) throw new Boom(`call ${i}`);
+    }),
+  );
+  expect(result.fulfilled).toBe(CALLS / 2);
+  expect(result.rejected).toHaveLength(CALLS / 2);
+  expect(result.rejected.every((e) => e instanceof Boom)).toBe(true);
+  expect(result.rejected.some(isConnectionLimitError)).toBe(false);
+  return result;
+}
 
 /**
  * The naive pattern the ESLint rules report: release only on the success path. Calls that are still
@@ -88,16 +106,7 @@ describe.skipIf(SKIP_MYSQL)('leak storm on MariaDB (MAX_USER_CONNECTIONS)', () =
   it('withConnection on a mysql2/promise pool: all settle, no 1226, nothing checked out', async () => {
     const pool = mysql.createPool({ ...mysqlConfig(account), connectionLimit: LIMIT });
     try {
-      const result = await storm((i) =>
-        withConnection(pool, async (conn) => {
-          await conn.query('SELECT 1');
-          if (i % 2 === 1) throw new Boom(`call ${i}`);
-        }),
-      );
-      expect(result.fulfilled).toBe(CALLS / 2);
-      expect(result.rejected).toHaveLength(CALLS / 2);
-      expect(result.rejected.every((e) => e instanceof Boom)).toBe(true);
-      expect(result.rejected.some(isConnectionLimitError)).toBe(false);
+      const result = await guardedStorm(pool, (conn) => conn.query('SELECT 1'));
       const core = pool.pool as unknown as { _allConnections: unknown[]; _freeConnections: unknown[] };
       expect(core._allConnections.length).toBeLessThanOrEqual(LIMIT);
       expect(core._freeConnections.length).toBe(core._allConnections.length);
@@ -115,14 +124,7 @@ describe.skipIf(SKIP_MYSQL)('leak storm on MariaDB (MAX_USER_CONNECTIONS)', () =
   it('withConnection on a mariadb pool: all settle, no 1226, nothing checked out', async () => {
     const pool = mariadb.createPool({ ...mysqlConfig(account), connectionLimit: LIMIT });
     try {
-      const result = await storm((i) =>
-        withConnection(pool, async (conn) => {
-          await conn.query('SELECT 1');
-          if (i % 2 === 1) throw new Boom(`call ${i}`);
-        }),
-      );
-      expect(result.fulfilled).toBe(CALLS / 2);
-      expect(result.rejected.every((e) => e instanceof Boom)).toBe(true);
+      await guardedStorm(pool, (conn) => conn.query('SELECT 1'));
       expect(pool.activeConnections()).toBe(0);
       expect(pool.totalConnections()).toBeLessThanOrEqual(LIMIT);
     } finally {
@@ -172,14 +174,7 @@ describe.skipIf(SKIP_PG)('leak storm on PostgreSQL (role CONNECTION LIMIT)', () 
   it('withConnection on a pg Pool: all settle, no 53300, nothing checked out', async () => {
     const pool = new pg.Pool({ ...pgConfig(role), max: LIMIT });
     try {
-      const result = await storm((i) =>
-        withConnection(pool, async (client) => {
-          await client.query('SELECT 1');
-          if (i % 2 === 1) throw new Boom(`call ${i}`);
-        }),
-      );
-      expect(result.fulfilled).toBe(CALLS / 2);
-      expect(result.rejected.every((e) => e instanceof Boom)).toBe(true);
+      const result = await guardedStorm(pool, (client) => client.query('SELECT 1'));
       expect(pool.totalCount).toBeLessThanOrEqual(LIMIT);
       expect(pool.idleCount).toBe(pool.totalCount);
       expect(pool.waitingCount).toBe(0);

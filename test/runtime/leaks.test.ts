@@ -9,10 +9,9 @@ import * as mariadb from 'mariadb';
 import mysqljs from 'mysql';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-import { Pool as TarnPool } from 'tarn';
 import { describe, expect, it } from 'vitest';
 import { type LeakReport, trackLeaks, withConnection, withTransaction } from '../../src/runtime/index.js';
-import { MYSQL, SKIP_MYSQL, SKIP_PG, pgConfig, sleep, waitFor } from './helpers/db.js';
+import { MYSQL, SKIP_MYSQL, SKIP_PG, pgConfig, pgTarnPool, sleep, waitFor } from './helpers/db.js';
 
 const THIS_FILE = fileURLToPath(import.meta.url);
 const SOURCE_LINES = readFileSync(THIS_FILE, 'utf8').split('\n');
@@ -91,16 +90,7 @@ describe.skipIf(SKIP_PG)('trackLeaks on a pg Pool', () => {
   });
 
   it('tarn: reports a resource acquired and never released', async () => {
-    const pool = new TarnPool<pg.Client>({
-      create: async () => {
-        const client = new pg.Client(pgConfig());
-        await client.connect();
-        return client;
-      },
-      destroy: (client) => client.end(),
-      min: 0,
-      max: 1,
-    });
+    const pool = pgTarnPool(1);
     const { reports, onLeak } = collector();
     const tracker = trackLeaks(pool, { thresholdMs: THRESHOLD_MS, onLeak });
     try {

@@ -10,7 +10,6 @@ import mysqljs from 'mysql';
 import mysql2 from 'mysql2';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-import { Pool as TarnPool } from 'tarn';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import {
@@ -21,7 +20,7 @@ import {
   isStaleConnectionError,
   withConnection,
 } from '../../src/runtime/index.js';
-import { MYSQL, SKIP_MYSQL, SKIP_PG, killMysql, pgConfig, rejectionOf, waitFor } from './helpers/db.js';
+import { MYSQL, SKIP_MYSQL, SKIP_PG, killMysql, pgConfig, pgTarnPool, rejectionOf, waitFor } from './helpers/db.js';
 import { DataSourceLike, type QueryRunnerLike } from './helpers/typeorm-like.js';
 
 class Boom extends Error {}
@@ -140,16 +139,7 @@ const sources: SourceCase[] = [
     name: 'tarn pool of pg Clients',
     skip: SKIP_PG,
     open() {
-      const pool = new TarnPool<pg.Client>({
-        create: async () => {
-          const client = new pg.Client(pgConfig());
-          await client.connect();
-          return client;
-        },
-        destroy: (client) => client.end(),
-        min: 0,
-        max: 2,
-      });
+      const pool = pgTarnPool(2);
       return {
         source: pool,
         checkedOut: () => pool.numUsed(),

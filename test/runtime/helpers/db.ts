@@ -5,6 +5,7 @@
 import net from 'node:net';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
+import { Pool as TarnPool } from 'tarn';
 import { IN_CI, mysqlParams, pgParams } from '../../helpers/servers.js';
 
 export const MYSQL = mysqlParams();
@@ -191,4 +192,18 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<Record<str
     return err as Record<string, unknown> & Error;
   }
   throw new Error('expected a rejection');
+}
+
+/** A tarn pool of connected pg Clients. */
+export function pgTarnPool(max: number): TarnPool<pg.Client> {
+  return new TarnPool<pg.Client>({
+    create: async () => {
+      const client = new pg.Client(pgConfig());
+      await client.connect();
+      return client;
+    },
+    destroy: (client) => client.end(),
+    min: 0,
+    max,
+  });
 }
