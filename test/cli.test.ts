@@ -131,17 +131,21 @@ describe('db-connection-guard examples', () => {
 });
 
 describe('db-connection-guard on a project without an ESLint config', () => {
-  it('exits 0 on clean code and skips node_modules and build output', () => {
+  it('exits 0 on clean .ts/.js/.jsx/.tsx/.mts/.cts code and skips node_modules and build output', () => {
     const dir = project('clean', {
       'src/users.ts': CLEAN,
       'src/util.js': 'export const twice = (n) => n * 2;\n',
+      'src/view.jsx': 'export const View = ({ name }) => <p>{name}</p>;\n',
+      'src/card.tsx': 'export const Card = (props: { title: string }) => <h2>{props.title}</h2>;\n',
+      'src/esm.mts': 'export const limit: number = 10;\n',
+      'src/cjs.cts': 'const limit: number = 10;\nexport = limit;\n',
       'node_modules/dep/index.js': LEAK,
       'dist/users.js': LEAK,
       'build/users.js': LEAK,
       'coverage/users.js': LEAK,
     });
     const run = cli([], dir);
-    expect(run.stderr.trim()).toBe('No problems found in 2 files.');
+    expect(run.stderr.trim()).toBe('No problems found in 6 files.');
     expect(run.stdout).toBe('');
     expect(run.status).toBe(0);
   });
