@@ -133,8 +133,8 @@ class ReconnectingConnection<C extends object> {
     this.#closed = true;
     const current = this.#current;
     this.#current = undefined;
-    this.#live = undefined;
     const live = await current?.catch(() => undefined);
+    this.#live = undefined;
     if (!live) return;
     try {
       await live.driver.close(live.conn);

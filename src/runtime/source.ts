@@ -31,7 +31,7 @@ export interface AcquireOptions {
 interface SourceAdapter {
   /** A short name of the kind of source, for messages. */
   readonly kind: string;
-  /** Checks out a connection; `late` receives a connection that arrives after the caller gave up. */
+  /** Checks out a connection. */
   acquire(source: object): Promise<object>;
   release(source: object, conn: object): unknown;
   destroy(source: object, conn: object, err: unknown): unknown;
@@ -42,7 +42,7 @@ interface SourceAdapter {
 }
 
 /** Where checkouts happen and how they end, for leak tracking. */
-export interface CheckoutShape {
+interface CheckoutShape {
   /** The object whose method hands out connections (the core pool behind mysql2's promise pool). */
   owner(source: object): object;
   /** The name of that method. */
@@ -81,8 +81,7 @@ const pgPool: SourceAdapter = {
   release: (_source, conn) => invoke(conn, 'release'),
   // pg-pool destroys a client released with a truthy argument.
   destroy: (_source, conn, err) => invoke(conn, 'release', err instanceof Error ? err : true),
-  describe: (source) =>
-    counters(source, { total: 'totalCount', idle: 'idleCount', waiting: 'waitingCount' }),
+  describe: (source) => counters(source, { total: 'totalCount', idle: 'idleCount', waiting: 'waitingCount' }),
   checkout: { owner: (source) => source, method: 'connect', connectionEnds: ['release'] },
 };
 
@@ -113,7 +112,9 @@ const genericPool: SourceAdapter = {
     hasMethods(source, 'isBorrowedResource', 'destroy')
       ? invoke(source, 'destroy', conn)
       : invoke(source, 'release', conn, err),
-  describe: (source) => counters(source, { borrowed: 'borrowed', available: 'available', pending: 'pending' }),
+  describe: (source) =>
+    counters(source, { borrowed: 'borrowed', available: 'available', pending: 'pending' }) ||
+    counters(source, { used: 'numUsed', free: 'numFree', pending: 'numPendingAcquires' }),
   checkout: { owner: (source) => source, method: 'acquire', poolEnds: ['release', 'destroy'] },
 };
 
@@ -320,26 +321,29 @@ function getConnection(pool: object): Promise<object> {
 }
 
 function describeGetConnectionPool(source: object): string {
-  if (hasMethods(source, 'activeConnections', 'idleConnections', 'totalConnections')) {
-    return ['active', 'idle', 'total']
-      .map((name) => `${name}=${String(invoke(source, `${name}Connections`))}`)
-      .join(' ');
-  }
-  // mysql and mysql2 keep their counters in private arrays; report them when present.
-  const core = (prop(source, 'pool') as object | undefined) ?? source;
-  return counters(core, { all: '_allConnections', free: '_freeConnections', queued: '_connectionQueue' });
+  const mariadb = counters(source, { active: 'activeConnections', idle: 'idleConnections', total: 'totalConnections' });
+  // mysql and mysql2 keep their counters in private arrays (behind `pool` for mysql2's promise pool).
+  const core = isObject(prop(source, 'pool')) ? (prop(source, 'pool') as object) : source;
+  return mariadb || counters(core, { all: '_allConnections', free: '_freeConnections', queued: '_connectionQueue' });
 }
 
+/** `label=value` for each counter a pool has, read from a property or a method without arguments. */
 function counters(source: object, fields: Readonly<Record<string, string>>): string {
   return Object.entries(fields)
-    .map(([label, key]) => [label, sizeOf(prop(source, key))] as const)
+    .map(([label, key]) => [label, sizeOf(readCounter(source, key))] as const)
     .filter(([, value]) => value !== undefined)
     .map(([label, value]) => `${label}=${String(value)}`)
     .join(' ');
 }
 
+function readCounter(source: object, key: string): unknown {
+  const method = methodOf(source, key);
+  return method ? method.call(source) : prop(source, key);
+}
+
+/** A number, or the length of an array or queue (mysql2 keeps Denque queues). */
 function sizeOf(value: unknown): number | undefined {
   if (typeof value === 'number') return value;
-  if (Array.isArray(value)) return value.length;
-  return isObject(value) && typeof prop(value, 'length') === 'number' ? (prop(value, 'length') as number) : undefined;
+  const length = typeof value === 'object' && value !== null ? prop(value, 'length') : undefined;
+  return typeof length === 'number' ? length : undefined;
 }

@@ -9,7 +9,13 @@ import mysql2 from 'mysql2';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { classifyError, isStaleConnectionError, reconnecting, withConnection } from '../../src/runtime/index.js';
+import {
+  TransactionLostError,
+  classifyError,
+  isStaleConnectionError,
+  reconnecting,
+  withConnection,
+} from '../../src/runtime/index.js';
 import type { Reconnecting } from '../../src/runtime/index.js';
 import {
   MYSQL,
@@ -19,6 +25,7 @@ import {
   mysqlExec,
   pgConfig,
   pgExec,
+  rejectionOf,
   terminatePg,
   waitFor,
 } from './helpers/db.js';
@@ -97,6 +104,17 @@ describe.skipIf(SKIP_MYSQL)('reconnecting() on MariaDB', () => {
     });
   }
 
+  it('mysql2/promise: KILL while a transaction is open reports the transaction lost until ROLLBACK', async () => {
+    const db = track(reconnecting(() => mysql.createConnection(MYSQL), { onError: () => undefined }));
+    await db.query('START TRANSACTION');
+    const before = await threadIdOf(db);
+    await killMysql(before);
+    await waitFor(() => db.connection === undefined, Boolean, 2000);
+    expect(await rejectionOf(db.query('SELECT 1'))).toBeInstanceOf(TransactionLostError);
+    await db.query('ROLLBACK');
+    expect(await threadIdOf(db)).not.toBe(before);
+  });
+
   it('mysql2 pool: a killed idle pooled connection is replaced by withConnection', async () => {
     const pool = mysql.createPool({ ...MYSQL, connectionLimit: 1 });
     try {
@@ -138,6 +156,19 @@ describe.skipIf(SKIP_PG)('reconnecting() on PostgreSQL', () => {
     expect(after).not.toBe(before);
     expect(background.map(classifyError)).toContain('stale');
     expect((background[0] as { code?: string }).code).toBe('57P01');
+  });
+
+  it('pg_terminate_backend while a transaction is open reports the transaction lost until ROLLBACK', async () => {
+    const db = track(reconnecting(() => new pg.Client(pgConfig()), { onError: () => undefined }));
+    await db.query('BEGIN');
+    const before = await pidOf(db);
+    await terminatePg(before);
+    await waitFor(() => db.connection === undefined, Boolean, 2000);
+    const refused = await rejectionOf(db.query('SELECT 1'));
+    expect(refused).toBeInstanceOf(TransactionLostError);
+    expect((refused.cause as { code?: string }).code).toBe('57P01');
+    await db.query('ROLLBACK');
+    expect(await pidOf(db)).not.toBe(before);
   });
 
   it('idle_session_timeout ends the session; the next read reconnects', async () => {

@@ -2,14 +2,15 @@
  * Unknown outcome: a loopback proxy lets a statement reach the server and cuts the connection when
  * the server's reply comes back. An INSERT cut that way is not retried: reconnecting() rejects with
  * `outcomeUnknown: true` and the row exists exactly once. A SELECT cut the same way is retried on a
- * new connection and succeeds. A write the caller declares idempotent is retried.
+ * new connection and succeeds. A write the caller declares idempotent is retried. Inside a
+ * transaction nothing is retried, and the lost transaction blocks statements until ROLLBACK.
  */
 import * as mariadb from 'mariadb';
 import mysqljs from 'mysql';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classifyError, reconnecting } from '../../src/runtime/index.js';
+import { TransactionLostError, classifyError, reconnecting } from '../../src/runtime/index.js';
 import type { Reconnecting } from '../../src/runtime/index.js';
 import { MYSQL, PG, SKIP_MYSQL, SKIP_PG, mysqlExec, pgConfig, pgExec, rejectionOf } from './helpers/db.js';
 import { CuttingProxy } from './helpers/proxy.js';
@@ -23,6 +24,7 @@ interface Case {
   readonly connect: (port: number) => Reconnecting<object>;
   readonly count: (tag: string) => Promise<number>;
   readonly insert: (tag: string) => string;
+  readonly begin: string;
   readonly upsert: (tag: string) => string;
   readonly select: (tag: string) => string;
   /** The tag in a result row, whatever the driver's result shape. */
@@ -37,6 +39,7 @@ function mysqlTag(result: unknown): unknown {
 const mysqlStatements = {
   count: async (tag: string) => Number((await mysqlExec(`SELECT COUNT(*) AS n FROM ${MY_TABLE} WHERE tag = ?`, [tag]))[0]?.['n']),
   insert: (tag: string) => `INSERT INTO ${MY_TABLE} (tag) VALUES ('${tag}')`,
+  begin: 'START TRANSACTION',
   upsert: (tag: string) => `INSERT INTO ${MY_TABLE} (tag) VALUES ('${tag}') ON DUPLICATE KEY UPDATE tag = tag`,
   select: (tag: string) => `SELECT '${tag}' AS tag`,
   tagOf: mysqlTag,
@@ -67,6 +70,7 @@ const cases: Case[] = [
     connect: (port) => reconnecting(() => new pg.Client({ ...pgConfig(), port })),
     count: async (tag) => Number((await pgExec(`SELECT COUNT(*)::int AS n FROM ${PG_TABLE} WHERE tag = $1`, [tag]))[0]?.['n']),
     insert: (tag) => `INSERT INTO ${PG_TABLE} (tag) VALUES ('${tag}')`,
+    begin: 'BEGIN',
     upsert: (tag) => `INSERT INTO ${PG_TABLE} (tag) VALUES ('${tag}') ON CONFLICT (tag) DO NOTHING`,
     select: (tag) => `SELECT '${tag}' AS tag`,
     tagOf: (result) => (result as pg.QueryResult<{ tag: string }>).rows[0]?.tag,
@@ -143,6 +147,28 @@ for (const c of cases) {
       await db.query(c.upsert(tag), undefined, { idempotent: true });
       await cut;
       expect(await c.count(tag)).toBe(1);
+    });
+
+    it('inside a transaction nothing is retried, and the lost transaction blocks statements until ROLLBACK', async () => {
+      const tag = `tx-${slug}`;
+      await db.query(c.begin);
+      await db.query(c.insert(`${tag}-first`));
+      const cut = proxy.cutAfterReplyTo(`${tag}-read`);
+      const connections = proxy.connections;
+      const lost = await rejectionOf(db.query(c.select(`${tag}-read`)));
+      await cut;
+      // A read, but inside the transaction: not retried on a new connection.
+      expect(lost['outcomeUnknown']).toBe(true);
+      expect(proxy.connections).toBe(connections);
+      // Running the next statement in autocommit would split the transaction: refused.
+      const refused = await rejectionOf(db.query(c.insert(`${tag}-second`)));
+      expect(refused).toBeInstanceOf(TransactionLostError);
+      expect(refused.cause).toBe(lost);
+      expect(classifyError(refused)).toBe('not-sent');
+      await db.query('ROLLBACK');
+      await db.query(c.insert(`${tag}-after`));
+      // The server rolled the lost transaction back; only the statement after ROLLBACK exists.
+      expect([await c.count(`${tag}-first`), await c.count(`${tag}-second`), await c.count(`${tag}-after`)]).toEqual([0, 0, 1]);
     });
 
     it('a SELECT marked { idempotent: false } is not retried', async () => {
