@@ -1,9 +1,8 @@
 import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
 
 import { createRule } from '../src/create-rule.js';
-import { getSettings } from '../src/settings.js';
 import { isFunction, shortText } from '../src/analysis/ast.js';
-import type { DriverContext } from '../src/analysis/drivers.js';
+import { driverContext, type DriverContext } from '../src/analysis/drivers.js';
 import { createFlowListeners, type ExitNode, type Finding } from '../src/analysis/flow.js';
 import { resourceFor, trackResource, type Resource } from '../src/analysis/resources.js';
 import { buildTryFinallyFix, buildAwaitUsingFix, buildWithConnectionFix } from './no-leaked-connection/fix.js';
@@ -76,9 +75,8 @@ export default createRule<Options, MessageIds>({
     ],
     defaultOptions: [{ fix: 'autofix', requireFinally: false }],
   },
-  defaultOptions: [{ fix: 'autofix', requireFinally: false }],
   create(context, [options]) {
-    const ctx: DriverContext = { sourceCode: context.sourceCode, settings: getSettings(context) };
+    const ctx = driverContext(context);
     const fixMode = options.fix ?? 'autofix';
     const requireFinally = options.requireFinally ?? false;
 

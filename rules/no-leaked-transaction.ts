@@ -1,9 +1,8 @@
 import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
 
 import { createRule } from '../src/create-rule.js';
-import { getSettings } from '../src/settings.js';
 import { enclosingFunction, isFunction, shortText, valueParent } from '../src/analysis/ast.js';
-import { resolveVariable, type Acquisition, type DriverContext } from '../src/analysis/drivers.js';
+import { driverContext, resolveVariable, type Acquisition, type DriverContext } from '../src/analysis/drivers.js';
 import { bodyStartAfter, endWithTrailingComment, indentUnit, lineIndent, movedText } from '../src/analysis/fix.js';
 import { createFlowListeners, type Finding } from '../src/analysis/flow.js';
 import { trackResource, type Binding, type Resource } from '../src/analysis/resources.js';
@@ -36,9 +35,8 @@ export default createRule<Options, MessageIds>({
     },
     schema: [],
   },
-  defaultOptions: [],
   create(context) {
-    const ctx: DriverContext = { sourceCode: context.sourceCode, settings: getSettings(context) };
+    const ctx = driverContext(context);
     const begins = new WeakMap<Resource, Begin>();
     return createFlowListeners(
       (node) => {

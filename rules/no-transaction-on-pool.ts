@@ -1,9 +1,8 @@
 import type { TSESTree } from '@typescript-eslint/utils';
 
 import { createRule } from '../src/create-rule.js';
-import { getSettings } from '../src/settings.js';
 import { methodCall, shortText } from '../src/analysis/ast.js';
-import type { DriverContext } from '../src/analysis/drivers.js';
+import { driverContext } from '../src/analysis/drivers.js';
 import { isPoolLike, queryTransactionStatement } from '../src/analysis/transactions.js';
 
 export type Options = [];
@@ -25,9 +24,8 @@ export default createRule<Options, MessageIds>({
     },
     schema: [],
   },
-  defaultOptions: [],
   create(context) {
-    const ctx: DriverContext = { sourceCode: context.sourceCode, settings: getSettings(context) };
+    const ctx = driverContext(context);
     return {
       'CallExpression[callee.property.name=/^(query|execute)$/]'(node: TSESTree.CallExpression) {
         const statement = queryTransactionStatement(node);

@@ -1,9 +1,8 @@
 import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
 
 import { createRule } from '../src/create-rule.js';
-import { getSettings } from '../src/settings.js';
 import { isFunction, methodCall, shortText, skipTsWrappers } from '../src/analysis/ast.js';
-import type { DriverContext } from '../src/analysis/drivers.js';
+import { driverContext } from '../src/analysis/drivers.js';
 import { createFlowListeners, type Finding } from '../src/analysis/flow.js';
 import { resourceFor, trackReleasedState, trackResource, type Resource } from '../src/analysis/resources.js';
 import { QUERY_METHODS } from '../src/catalogue.js';
@@ -31,9 +30,8 @@ export default createRule<Options, MessageIds>({
     },
     schema: [],
   },
-  defaultOptions: [],
   create(context) {
-    const ctx: DriverContext = { sourceCode: context.sourceCode, settings: getSettings(context) };
+    const ctx = driverContext(context);
     const connections = new WeakMap<Resource, Resource>();
     const reported = new Set<TSESTree.Node>();
     return createFlowListeners(

@@ -1,10 +1,9 @@
 import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
 
 import { createRule } from '../src/create-rule.js';
-import { getSettings } from '../src/settings.js';
 import { QUERY_METHODS } from '../src/catalogue.js';
 import { enclosingFunction, memberName, shortText, skipTsWrappers, valueParent } from '../src/analysis/ast.js';
-import type { DriverContext } from '../src/analysis/drivers.js';
+import { driverContext } from '../src/analysis/drivers.js';
 import { dedentText, indentUnit, lineIndent } from '../src/analysis/fix.js';
 import { isPresenceTest, resourceFor, trackResource, type Resource } from '../src/analysis/resources.js';
 import { queryTransactionStatement } from '../src/analysis/transactions.js';
@@ -33,9 +32,8 @@ export default createRule<Options, MessageIds>({
     },
     schema: [],
   },
-  defaultOptions: [],
   create(context) {
-    const ctx: DriverContext = { sourceCode: context.sourceCode, settings: getSettings(context) };
+    const ctx = driverContext(context);
     return {
       'CallExpression[callee.property.name=/^(getConnection|connect)$/]'(node: TSESTree.CallExpression) {
         const found = resourceFor(ctx, node);
@@ -99,8 +97,9 @@ function poolQueryFix(
   query: TSESTree.CallExpression,
   poolText: string,
 ): TSESLint.ReportFixFunction | undefined {
-  const declaration = resource.acquisition.node.parent?.parent?.parent;
-  const statement = declaration?.type === AST_NODE_TYPES.VariableDeclaration ? declaration : undefined;
+  const awaited = valueParent(resource.acquisition.node);
+  const declarator = awaited?.type === AST_NODE_TYPES.AwaitExpression ? valueParent(awaited) : awaited;
+  const statement = declarator?.type === AST_NODE_TYPES.VariableDeclarator ? declarator.parent : undefined;
   const block = statement?.parent;
   if (!statement || statement.declarations.length !== 1 || block?.type !== AST_NODE_TYPES.BlockStatement) return undefined;
   const index = block.body.indexOf(statement);

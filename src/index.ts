@@ -38,9 +38,9 @@ function makeConfig(name: string, filter: (name: RuleName) => boolean): TSESLint
   return {
     name: `${NAMESPACE}/${name}`,
     files: FILES,
-    plugins: { [NAMESPACE]: plugin as unknown as TSESLint.FlatConfig.Plugin },
+    plugins: { [NAMESPACE]: plugin },
     languageOptions: {
-      parser: tsParser as TSESLint.FlatConfig.Parser,
+      parser: tsParser,
       ecmaVersion: 'latest',
       sourceType: 'module',
     },

@@ -14,6 +14,8 @@ export interface DbGuardSettings {
   poolModules?: string[];
   /** Extra query method names (for the stale-connection rules). */
   query?: string[];
+  /** Typed mode: recognise driver objects by their declared types (needs type information). */
+  typed?: boolean;
 }
 
 /** Settings after validation, with every list present. */
@@ -23,9 +25,10 @@ export interface ResolvedSettings {
   readonly releaseFunctions: ReadonlySet<string>;
   readonly poolModules: ReadonlySet<string>;
   readonly query: ReadonlySet<string>;
+  readonly typed: boolean;
 }
 
-const KEYS = ['acquire', 'release', 'releaseFunctions', 'poolModules', 'query'] as const;
+const KEYS = ['acquire', 'release', 'releaseFunctions', 'poolModules', 'query', 'typed'] as const;
 
 const EMPTY: ResolvedSettings = {
   acquire: new Set(),
@@ -33,6 +36,7 @@ const EMPTY: ResolvedSettings = {
   releaseFunctions: new Set(),
   poolModules: new Set(),
   query: new Set(),
+  typed: false,
 };
 
 const cache = new WeakMap<object, ResolvedSettings>();
@@ -74,10 +78,18 @@ function parseSettings(raw: Record<string, unknown>): ResolvedSettings {
     releaseFunctions: stringSet(raw, 'releaseFunctions'),
     poolModules: stringSet(raw, 'poolModules'),
     query: stringSet(raw, 'query'),
+    typed: booleanSetting(raw, 'typed'),
   };
 }
 
-function stringSet(raw: Record<string, unknown>, key: (typeof KEYS)[number]): ReadonlySet<string> {
+function booleanSetting(raw: Record<string, unknown>, key: 'typed'): boolean {
+  const value = raw[key];
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') throw new SettingsError(`"${key}" must be a boolean.`);
+  return value;
+}
+
+function stringSet(raw: Record<string, unknown>, key: Exclude<(typeof KEYS)[number], 'typed'>): ReadonlySet<string> {
   const value = raw[key];
   if (value === undefined) return new Set();
   if (!Array.isArray(value) || !value.every((item): item is string => typeof item === 'string' && item !== '')) {

@@ -12,7 +12,7 @@ function lint(settings: unknown): Linter.LintMessage[] {
       {
         files: ['**/*.ts'],
         plugins: { 'db-guard': plugin as unknown as NonNullable<Linter.Config['plugins']>[string] },
-        languageOptions: { parser: tsParser as unknown as Linter.Parser },
+        languageOptions: { parser: tsParser },
         settings: { 'db-guard': settings },
         rules: { 'db-guard/no-leaked-connection': 'error' },
       },
@@ -29,10 +29,12 @@ describe("settings['db-guard']", () => {
   });
 
   it.each([
-    [{ acquires: ['x'] }, 'Invalid settings[\'db-guard\']: unknown key "acquires" (allowed: acquire, release, releaseFunctions, poolModules, query).'],
+    [{ acquires: ['x'] }, 'Invalid settings[\'db-guard\']: unknown key "acquires" (allowed: acquire, release, releaseFunctions, poolModules, query, typed).'],
     [{ acquire: 'checkout' }, 'Invalid settings[\'db-guard\']: "acquire" must be an array of non-empty strings.'],
     [{ release: [''] }, 'Invalid settings[\'db-guard\']: "release" must be an array of non-empty strings.'],
     [['checkout'], "Invalid settings['db-guard']: expected an object."],
+    [{ typed: 'yes' }, 'Invalid settings[\'db-guard\']: "typed" must be a boolean.'],
+    [{ typed: true }, "settings['db-guard'].typed needs type information"],
   ])('rejects %j with a clear message', (settings, message) => {
     expect(() => lint(settings)).toThrow(message);
   });

@@ -2,13 +2,15 @@
  * Recognises driver objects and acquisitions from imports, factories, constructors and receiver names.
  * Everything is syntactic and per file; results are cached per node and shared by all rules.
  */
-import { AST_NODE_TYPES, ASTUtils, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
+import { AST_NODE_TYPES, ASTUtils, TSESLint, type TSESTree } from '@typescript-eslint/utils';
+
+const { DefinitionType } = TSESLint.Scope;
 
 import { ACQUIRE_METHODS, DRIVER_PACKAGES, lookup, type DriverPackage, type ValueKind } from '../catalogue.js';
-import type { ResolvedSettings } from '../settings.js';
+import { getSettings, type ResolvedSettings } from '../settings.js';
 import { isFunction, methodCall, receiverName, skipTsWrappers, type FunctionNode } from './ast.js';
+import { createTypeOracle, type TypeOracle } from './types.js';
 
-type Scope = TSESLint.Scope.Scope;
 type Variable = TSESLint.Scope.Variable;
 
 /** What a value was traced to. */
@@ -44,6 +46,16 @@ export interface Acquisition {
 export interface DriverContext {
   readonly sourceCode: Readonly<TSESLint.SourceCode>;
   readonly settings: ResolvedSettings;
+  /** Present in typed mode only. */
+  readonly types?: TypeOracle;
+}
+
+/** The analysis context of a rule invocation: settings, and the type oracle in typed mode. */
+export function driverContext(context: Readonly<TSESLint.RuleContext<string, readonly unknown[]>>): DriverContext {
+  const settings = getSettings(context);
+  return settings.typed
+    ? { sourceCode: context.sourceCode, settings, types: createTypeOracle(context) }
+    : { sourceCode: context.sourceCode, settings };
 }
 
 const acquisitionCache = new WeakMap<TSESTree.Node, Acquisition | null>();
@@ -55,7 +67,7 @@ const variableCache = new WeakMap<TSESTree.Identifier, Variable | null>();
 export function resolveVariable(ctx: DriverContext, node: TSESTree.Identifier): Variable | null {
   const cached = variableCache.get(node);
   if (cached !== undefined) return cached;
-  const variable = ASTUtils.findVariable(ctx.sourceCode.getScope(node) as Scope, node);
+  const variable = ASTUtils.findVariable(ctx.sourceCode.getScope(node), node);
   variableCache.set(node, variable);
   return variable;
 }
@@ -64,16 +76,24 @@ export function resolveVariable(ctx: DriverContext, node: TSESTree.Identifier): 
 function importOf(variable: Variable): ImportRef | undefined {
   const def = variable.defs[0];
   if (!def) return undefined;
-  if (def.type === 'ImportBinding') {
-    const decl = def.parent as TSESTree.ImportDeclaration;
-    const spec = def.node as TSESTree.ImportClause;
+  if (def.type === DefinitionType.ImportBinding) {
+    const decl = def.parent;
+    if (decl.type === AST_NODE_TYPES.TSImportEqualsDeclaration) {
+      // import pg = require('pg');
+      const ref = decl.moduleReference;
+      return ref.type === AST_NODE_TYPES.TSExternalModuleReference
+        ? { source: ref.expression.value, imported: '*' }
+        : undefined;
+    }
+    const spec = def.node;
     if (spec.type === AST_NODE_TYPES.ImportNamespaceSpecifier) return { source: decl.source.value, imported: '*' };
     if (spec.type === AST_NODE_TYPES.ImportDefaultSpecifier) return { source: decl.source.value, imported: 'default' };
+    if (spec.type !== AST_NODE_TYPES.ImportSpecifier) return undefined;
     const imported = spec.imported.type === AST_NODE_TYPES.Identifier ? spec.imported.name : spec.imported.value;
     return { source: decl.source.value, imported };
   }
-  if (def.type !== 'Variable') return undefined;
-  const declarator = def.node as TSESTree.VariableDeclarator;
+  if (def.type !== DefinitionType.Variable) return undefined;
+  const declarator = def.node;
   if (!declarator.init) return undefined;
   const init = skipTsWrappers(declarator.init);
   const required = requiredModule(init);
@@ -119,8 +139,23 @@ function requiredModule(node: TSESTree.Node): string | undefined {
   return undefined;
 }
 
-/** Traces an expression to a driver object, if it can be traced. */
+/**
+ * Traces an expression to a driver object, if it can be traced: syntactically (imports, factories,
+ * constructors), and in typed mode by its declared type.
+ */
 export function traceValue(ctx: DriverContext, node: TSESTree.Node, depth = 0): Traced | undefined {
+  const traced = traceSyntactically(ctx, node, depth);
+  if (traced || !ctx.types || depth > 0) return traced;
+  const typed = ctx.types.kindOf(node);
+  return typed?.known ? { kind: typed.kind, pkg: typed.pkg } : undefined;
+}
+
+/** Whether typed mode knows the value is not a driver object (so name heuristics must not apply). */
+export function typedNotDriver(ctx: DriverContext, node: TSESTree.Node): boolean {
+  return ctx.types?.kindOf(node)?.known === false;
+}
+
+function traceSyntactically(ctx: DriverContext, node: TSESTree.Node, depth: number): Traced | undefined {
   if (depth > 6) return undefined;
   const target = skipTsWrappers(node);
   switch (target.type) {
@@ -155,8 +190,8 @@ function traceIdentifier(ctx: DriverContext, node: TSESTree.Identifier, depth: n
   }
   // A single-assignment variable: trace its initialiser.
   const def = variable.defs[0];
-  if (variable.defs.length !== 1 || def?.type !== 'Variable') return undefined;
-  const declarator = def.node as TSESTree.VariableDeclarator;
+  if (variable.defs.length !== 1 || def?.type !== DefinitionType.Variable) return undefined;
+  const declarator = def.node;
   if (declarator.id.type !== AST_NODE_TYPES.Identifier || !declarator.init) return undefined;
   return traceValue(ctx, declarator.init, depth + 1);
 }
@@ -290,7 +325,8 @@ function methodAcquisition(
     if (traced) {
       return known.on.includes(traced.kind) ? { node, kind: 'checkout', source: receiver, method, pkg: traced.pkg, ...(startMethod && { startMethod }) } : undefined;
     }
-    const name = receiverName(receiver);
+    // Name heuristics, unless typed mode knows better.
+    const name = typedNotDriver(ctx, receiver) ? undefined : receiverName(receiver);
     return name !== undefined && known.receiverName.test(name)
       ? { node, kind: 'checkout', source: receiver, method, pkg: undefined, ...(startMethod && { startMethod }) }
       : undefined;
@@ -307,9 +343,9 @@ export function localFunction(ctx: DriverContext, node: TSESTree.Identifier): Fu
   if (variable?.defs.length !== 1) return undefined;
   const def = variable.defs[0];
   if (!def) return undefined;
-  if (def.type === 'FunctionName' && isFunction(def.node)) return def.node;
-  if (def.type === 'Variable') {
-    const declarator = def.node as TSESTree.VariableDeclarator;
+  if (def.type === DefinitionType.FunctionName && isFunction(def.node)) return def.node;
+  if (def.type === DefinitionType.Variable) {
+    const declarator = def.node;
     const init = declarator.init ? skipTsWrappers(declarator.init) : undefined;
     if (isFunction(init) && declarator.parent.kind === 'const') return init;
   }

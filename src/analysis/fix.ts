@@ -1,5 +1,5 @@
 /** Text helpers shared by the fixes: indentation, moving statements, adding the runtime import. */
-import { AST_NODE_TYPES, ASTUtils, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
+import { AST_NODE_TYPES, AST_TOKEN_TYPES, ASTUtils, TSESLint, type TSESTree } from '@typescript-eslint/utils';
 
 import { RUNTIME_MODULE } from '../catalogue.js';
 
@@ -106,7 +106,7 @@ export function movedText(sourceCode: SourceCode, from: number, to: number, unit
 /** The end of `node`, extended over a line comment that follows it on the same line. */
 export function endWithTrailingComment(sourceCode: SourceCode, node: TSESTree.Node): number {
   const after = sourceCode.getTokenAfter(node, { includeComments: true });
-  if (after && after.type === 'Line' && after.loc.start.line === node.loc.end.line) return after.range[1];
+  if (after?.type === AST_TOKEN_TYPES.Line && after.loc.start.line === node.loc.end.line) return after.range[1];
   return node.range[1];
 }
 
@@ -120,12 +120,13 @@ export function bodyStartAfter(sourceCode: SourceCode, statement: TSESTree.Node)
 
 /** Whether `name` is free at `node` or already names the runtime export of the same name. */
 export function runtimeNameAvailable(sourceCode: SourceCode, node: TSESTree.Node, name: string): 'free' | 'imported' | 'taken' {
-  const variable = ASTUtils.findVariable(sourceCode.getScope(node) as TSESLint.Scope.Scope, name);
+  const variable = ASTUtils.findVariable(sourceCode.getScope(node), name);
   if (!variable) return 'free';
   const def = variable.defs[0];
   if (
-    def?.type === 'ImportBinding' &&
-    (def.parent as TSESTree.ImportDeclaration).source.value === RUNTIME_MODULE &&
+    def?.type === TSESLint.Scope.DefinitionType.ImportBinding &&
+    def.parent.type === AST_NODE_TYPES.ImportDeclaration &&
+    def.parent.source.value === RUNTIME_MODULE &&
     def.node.type === AST_NODE_TYPES.ImportSpecifier &&
     def.node.imported.type === AST_NODE_TYPES.Identifier &&
     def.node.imported.name === name

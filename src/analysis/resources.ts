@@ -456,12 +456,12 @@ function guardedAnchor(resource: Resource, call: TSESTree.CallExpression): TSEST
   }
   if (parent?.type !== AST_NODE_TYPES.ExpressionStatement) return call;
   let statement: TSESTree.Node = parent;
-  let container = statement.parent;
-  if (container?.type === AST_NODE_TYPES.BlockStatement && container.body[0] === statement) {
+  let container: TSESTree.Node = parent.parent;
+  if (container.type === AST_NODE_TYPES.BlockStatement && container.body[0] === statement) {
     statement = container;
-    container = statement.parent;
+    container = container.parent;
   }
-  if (container?.type === AST_NODE_TYPES.IfStatement && container.consequent === statement && isPresenceTest(container.test, resource.variable) === true) {
+  if (container.type === AST_NODE_TYPES.IfStatement && container.consequent === statement && isPresenceTest(container.test, resource.variable) === true) {
     return container;
   }
   return call;

@@ -21,7 +21,7 @@ const config: Linter.Config[] = [
   {
     files: ['**/*.ts'],
     plugins: { 'db-guard': plugin as unknown as NonNullable<Linter.Config['plugins']>[string] },
-    languageOptions: { parser: tsParser as unknown as Linter.Parser, sourceType: 'module' },
+    languageOptions: { parser: tsParser, sourceType: 'module' },
     rules: { 'db-guard/no-leaked-connection': 'error' },
   },
 ];
