@@ -5,9 +5,6 @@
  */
 import { hasMethods, ignoreError, invoke, invokeNodeStyle, isObject, methodOf, prop } from './duck.js';
 
-/** Which driver API a connection object belongs to. */
-export type DriverName = 'pg' | 'mysql2/promise' | 'mariadb' | 'mysql (callback)' | 'typeorm';
-
 /** Whether a transaction is open on a connection, as far as the driver can tell without a round trip. */
 export type TransactionState = 'idle' | 'open' | 'unknown';
 
@@ -25,7 +22,6 @@ export interface Emitter {
 
 /** What the helpers can do with a connection of one driver. */
 export interface Driver {
-  readonly name: DriverName;
   /** Runs one statement; callback APIs resolve to `[results, fields]` like mysql2's promise API. */
   run(conn: object, method: StatementMethod, statement: unknown, params: unknown): Promise<unknown>;
   transactionState(conn: object): TransactionState;
@@ -96,7 +92,6 @@ export function requireDriver(conn: unknown, helper: string): Driver {
 }
 
 const pgDriver: Driver = {
-  name: 'pg',
   ...sqlTransactions(
     (level) => [`BEGIN ISOLATION LEVEL ${level}`],
     (conn, _method, statement, params) => callPromise(conn, 'query', statement, params),
@@ -122,7 +117,6 @@ const pgDriver: Driver = {
 };
 
 const mysql2PromiseDriver: Driver = {
-  name: 'mysql2/promise',
   ...sqlTransactions(mysqlBegin, (conn, method, statement, params) =>
     callPromise(conn, method, statement, params),
   ),
@@ -140,7 +134,6 @@ const mysql2PromiseDriver: Driver = {
 
 const mariadbDriver: Driver = {
   ...mysql2PromiseDriver,
-  name: 'mariadb',
   transactionState(conn) {
     const status = (prop(conn, 'info') as { status?: unknown } | undefined)?.status;
     if (typeof status !== 'number') return 'unknown';
@@ -150,7 +143,6 @@ const mariadbDriver: Driver = {
 };
 
 const callbackMysqlDriver: Driver = {
-  name: 'mysql (callback)',
   ...sqlTransactions(mysqlBegin, async (conn, method, statement, params) => {
     const name = methodOf(conn, method) ? method : 'query';
     const args = params === undefined ? [statement] : [statement, params];
@@ -180,7 +172,6 @@ const callbackMysqlDriver: Driver = {
  * (the pools drop ended connections on release).
  */
 const typeormDriver: Driver = {
-  name: 'typeorm',
   run: (conn, _method, statement, params) => callPromise(conn, 'query', statement, params),
   transactionState(conn) {
     if (prop(conn, 'isTransactionActive') === true) return 'open';

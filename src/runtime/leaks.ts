@@ -37,9 +37,8 @@ export interface LeakTracker {
   stats(): LeakStats;
 }
 
+/** A connection being tracked: its report timer, and how to undo the wrapping of its methods. */
 interface Checkout {
-  readonly stack: string;
-  readonly since: number;
   readonly timer: NodeJS.Timeout;
   readonly unpatch: () => void;
 }
@@ -81,7 +80,7 @@ export function trackLeaks(source: unknown, options: TrackLeaksOptions): LeakTra
         return original.apply(this, args);
       },
     );
-    checkouts.set(conn, { stack, since, timer, unpatch });
+    checkouts.set(conn, { timer, unpatch });
   }
 
   function finish(conn: unknown): void {

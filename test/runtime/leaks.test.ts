@@ -12,6 +12,7 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { type LeakReport, trackLeaks, withConnection, withTransaction } from '../../src/runtime/index.js';
 import { MYSQL, SKIP_MYSQL, SKIP_PG, pgConfig, pgTarnPool, sleep, waitFor } from './helpers/db.js';
+import { DataSourceLike } from './helpers/typeorm-like.js';
 
 const THIS_FILE = fileURLToPath(import.meta.url);
 const SOURCE_LINES = readFileSync(THIS_FILE, 'utf8').split('\n');
@@ -87,6 +88,26 @@ describe.skipIf(SKIP_PG)('trackLeaks on a pg Pool', () => {
     client.release();
     expect(tracker.stats().outstanding).toBe(0);
     await pool.end();
+  });
+
+  it('TypeORM-shaped DataSource: reports a QueryRunner that is never released', async () => {
+    const pool = new pg.Pool({ ...pgConfig(), max: 1 });
+    const dataSource = new DataSourceLike(pool);
+    const { reports, onLeak } = collector();
+    const tracker = trackLeaks(dataSource, { thresholdMs: THRESHOLD_MS, onLeak });
+    try {
+      const runner = dataSource.createQueryRunner(); // leak-site: typeorm
+      await runner.connect();
+      const seen = await reportsAfterThreshold(reports);
+      expect(seen).toHaveLength(1);
+      expect(seen[0]!.stack).toContain(site('typeorm'));
+      await runner.release();
+      await withConnection(dataSource, (qr) => qr.query('SELECT 1'));
+      expect(tracker.stats()).toEqual({ acquired: 2, released: 2, outstanding: 0 });
+    } finally {
+      tracker.stop();
+      await pool.end();
+    }
   });
 
   it('tarn: reports a resource acquired and never released', async () => {
