@@ -7,7 +7,7 @@
 import * as mariadb from 'mariadb';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type ConnectionOf, classifyError, isConnectionLimitError, withConnection } from '../../src/runtime/index.js';
 import {
   SKIP_MYSQL,
@@ -99,6 +99,10 @@ describe.skipIf(SKIP_MYSQL)('leak storm on MariaDB (MAX_USER_CONNECTIONS)', () =
   beforeAll(async () => {
     account = await limitedMysqlUser(MYSQL_USER, LIMIT);
   });
+  // The server closes the sessions of an ended pool asynchronously; each test starts from none.
+  beforeEach(async () => {
+    await waitFor(() => mysqlSessions(MYSQL_USER), (n) => n === 0);
+  });
   afterAll(async () => {
     await waitFor(() => mysqlSessions(MYSQL_USER), (n) => n === 0);
   });
@@ -166,6 +170,9 @@ describe.skipIf(SKIP_PG)('leak storm on PostgreSQL (role CONNECTION LIMIT)', () 
   let role: string;
   beforeAll(async () => {
     role = await limitedPgRole(PG_ROLE, LIMIT);
+  });
+  beforeEach(async () => {
+    await waitFor(() => pgSessions(PG_ROLE), (n) => n === 0);
   });
   afterAll(async () => {
     await waitFor(() => pgSessions(PG_ROLE), (n) => n === 0);
