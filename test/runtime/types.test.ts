@@ -6,8 +6,8 @@
 import type * as mariadb from 'mariadb';
 import type mysqljs from 'mysql';
 import type mysql2 from 'mysql2';
-import type mysql from 'mysql2/promise';
-import type pg from 'pg';
+import mysql from 'mysql2/promise';
+import pg from 'pg';
 import { describe, expectTypeOf, it } from 'vitest';
 import {
   type Acquired,
@@ -21,6 +21,18 @@ import {
 } from '../../src/runtime/index.js';
 
 describe('runtime types', () => {
+  it('the autofix shape `reconnecting(() => mysql.createConnection(cfg))` infers the driver type', () => {
+    // Type-checked only: never run.
+    const contracts = (cfg: mysql.ConnectionOptions, pgCfg: pg.ClientConfig) => {
+      const db = reconnecting(() => mysql.createConnection(cfg));
+      expectTypeOf(db).toEqualTypeOf<Reconnecting<mysql.Connection>>();
+      expectTypeOf(db.query('SELECT 1')).resolves.toEqualTypeOf<[mysql.QueryResult, mysql.FieldPacket[]]>();
+      const pgDb = reconnecting(() => new pg.Client(pgCfg));
+      expectTypeOf(pgDb.connection).toEqualTypeOf<pg.Client | undefined>();
+    };
+    expectTypeOf(contracts).toBeFunction();
+  });
+
   it('reconnecting() keeps the driver connection type and its results', () => {
     expectTypeOf<typeof reconnecting<mysql.Connection>>().parameter(0).toEqualTypeOf<
       () => mysql.Connection | PromiseLike<mysql.Connection>
