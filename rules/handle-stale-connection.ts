@@ -8,6 +8,7 @@ import type { DriverContext } from '../src/analysis/drivers.js';
 import {
   analyzeCreation,
   classifyCreation,
+  hasExplicitLifecycle,
   isCreationCandidate,
   isLateUse,
   objectHandlesLoss,
@@ -78,7 +79,7 @@ export default createRule<Options, MessageIds>({
       // Pools replace broken connections themselves; mssql's ConnectionPool is a pool too.
       if (!creation || creation.kind === 'pool' || creation.pkg?.driver === 'mssql') return;
       const reach = analyzeCreation(ctx, creation);
-      if (!reach.longLived) return;
+      if (!reach.longLived || hasExplicitLifecycle(ctx, reach)) return;
       const queries = reach.uses.filter((use) => queryNames.has(use.name) && use.holder?.longLived === true && isLateUse(reach, use));
       if (queries.length === 0 || objectHandlesLoss(ctx, reach)) return;
       let fixes: StaleFixes | undefined;

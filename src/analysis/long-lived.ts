@@ -763,9 +763,23 @@ function ownLongLived(ctx: DriverContext, reach: Reach, holder: Holder): boolean
   return listens(reach, holder);
 }
 
-/** The creation of the object, for reporting. */
-export function creationLine(reach: Reach): number {
-  return reach.creation.node.loc.start.line;
+/**
+ * Whether the object is a resource with an explicit lifecycle rather than a connection for the life of
+ * the process: a connection checked out of a pool that is released somewhere (a transaction handle, a
+ * session object), or a connection held by a function's closure that the function's own code ends (a
+ * factory returning `{ query, close }`: a migration run, a driver adapter inside another pool). A lost
+ * connection must fail such a unit of work, not be replaced under it.
+ */
+export function hasExplicitLifecycle(ctx: DriverContext, reach: Reach): boolean {
+  return reach.holders.some((holder) => {
+    const ends = releaseUses(ctx, reach, holder);
+    if (ends.length === 0) return false;
+    if (reach.creation.kind === 'checkout') return true;
+    if (holder.type !== 'variable') return false;
+    const def = holder.variable?.defs[0];
+    const declScope = def ? enclosingFunction(def.name) : undefined;
+    return declScope !== undefined && declScope.type !== AST_NODE_TYPES.Program && ends.some((use) => contains(declScope, use.call));
+  });
 }
 
 /** The names of the fields that hold the object, for matching `instance.field.on(...)` outside the class. */

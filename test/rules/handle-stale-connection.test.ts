@@ -294,6 +294,37 @@ const conn = await mysql.createConnection({});
 startServer(conn);`,
     },
     {
+      name: 'a factory whose own close() ends the connection: a unit of work (a migration run), not reported',
+      code: `import pg from 'pg';
+export function db(config: pg.ClientConfig) {
+  const client = new pg.Client(config);
+  const ready = client.connect();
+  return {
+    query: async (text: string) => {
+      await ready;
+      return client.query(text);
+    },
+    close: () => client.end(),
+  };
+}`,
+    },
+    {
+      name: 'a checked-out client handed out as a transaction handle and released by it',
+      code: `import pg from 'pg';
+const pool = new pg.Pool();
+export async function beginTransaction() {
+  const client = await pool.connect();
+  await client.query('BEGIN');
+  return {
+    execute: (text: string) => client.query(text),
+    commit: async () => {
+      await client.query('COMMIT');
+      client.release();
+    },
+  };
+}`,
+    },
+    {
       name: 'odd syntax does not crash: computed members, destructuring, optional chaining, sequences',
       code: `import mysql from 'mysql2/promise';
 const conn = await mysql.createConnection({});

@@ -598,6 +598,52 @@ export async function makeStore() {
       ],
     },
     {
+      name: 'a factory whose own close() ends the client still needs a listener while it is open',
+      code: `import pg from 'pg';
+export function db(config: pg.ClientConfig) {
+  const client = new pg.Client(config);
+  const ready = client.connect();
+  return {
+    query: async (text: string) => {
+      await ready;
+      return client.query(text);
+    },
+    close: () => client.end(),
+  };
+}`,
+      errors: [
+        {
+          messageId: 'missingErrorListener',
+          data: { source: 'new pg.Client()', kind: 'pg connection', when: CONNECTION_WHEN },
+          line: 3,
+          column: 18,
+          endLine: 3,
+          endColumn: 39,
+          suggestions: [
+            {
+              messageId: 'suggestErrorListener',
+              data: { target: 'client', then: '' },
+              output: `import pg from 'pg';
+export function db(config: pg.ClientConfig) {
+  const client = new pg.Client(config);
+  client.on('error', (err) => {
+    console.error('Unexpected database error', err);
+  });
+  const ready = client.connect();
+  return {
+    query: async (text: string) => {
+      await ready;
+      return client.query(text);
+    },
+    close: () => client.end(),
+  };
+}`,
+            },
+          ],
+        },
+      ],
+    },
+    {
       name: "pg: a checked-out client held for LISTEN, the pool's listener does not cover it",
       code: `import { Pool } from 'pg';
 const pool = new Pool();
