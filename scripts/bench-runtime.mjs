@@ -5,6 +5,7 @@
 //
 //   withConnection(pool, c => c.query('SELECT 1'))  vs  acquire / query / release by hand
 //   reconnecting(factory).query('SELECT 1')          vs  the same query on a raw connection
+//   a raw connection                                 vs  an identical one (the noise floor)
 //
 // Each pair runs interleaved in rounds (A, B, A, B, ...) on one connection at a time so that server
 // and machine drift hit both sides alike. Options: --iterations N (per side, default 4000),
@@ -106,9 +107,16 @@ function print(results) {
  */
 async function benchDriver({ name, pool, checkout, connect, factory, close }) {
   const raw = await connect();
+  const twin = await connect();
   const db = reconnecting(factory);
   try {
     return [
+      // A/A: two identical raw connections. Their difference is the noise floor of this machine.
+      await compare(
+        `${name} connection: raw vs raw (noise floor)`,
+        { label: 'raw', op: () => raw.query('SELECT 1') },
+        { label: 'raw twin', op: () => twin.query('SELECT 1') },
+      ),
       await compare(
         `${name} pool: withConnection vs checkout/query/release`,
         {
@@ -133,6 +141,7 @@ async function benchDriver({ name, pool, checkout, connect, factory, close }) {
   } finally {
     await db.end();
     await close(raw);
+    await close(twin);
     await pool.end();
   }
 }
