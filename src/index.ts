@@ -11,6 +11,7 @@ interface Plugin {
   rules: typeof rules;
   configs: {
     recommended: TSESLint.FlatConfig.Config;
+    'recommended-type-checked': TSESLint.FlatConfig.Config;
     all: TSESLint.FlatConfig.Config;
   };
 }
@@ -48,8 +49,25 @@ function makeConfig(name: string, filter: (name: RuleName) => boolean): TSESLint
   };
 }
 
-plugin.configs.recommended = makeConfig('recommended', (name) => rules[name].meta.docs?.recommended === true);
+const isRecommended = (name: RuleName): boolean => rules[name].meta.docs?.recommended === true;
+
+plugin.configs.recommended = makeConfig('recommended', isRecommended);
 plugin.configs.all = makeConfig('all', () => true);
+
+/**
+ * The recommended rules in typed mode: driver objects are recognised by their declared types
+ * (across modules, through typed parameters), with the TypeScript project service for type information.
+ */
+plugin.configs['recommended-type-checked'] = {
+  ...makeConfig('recommended-type-checked', isRecommended),
+  languageOptions: {
+    parser: tsParser,
+    ecmaVersion: 'latest',
+    sourceType: 'module',
+    parserOptions: { projectService: true },
+  },
+  settings: { [NAMESPACE]: { typed: true } },
+};
 
 export default plugin;
 export { rules };
