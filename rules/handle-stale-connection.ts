@@ -2,21 +2,19 @@ import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 
 import { QUERY_METHODS } from '../src/catalogue.js';
 import { createRule } from '../src/create-rule.js';
-import { getSettings } from '../src/settings.js';
 import { shortText } from '../src/analysis/ast.js';
-import type { DriverContext } from '../src/analysis/drivers.js';
+import { driverContext, type DriverContext } from '../src/analysis/drivers.js';
 import {
   analyzeCreation,
   classifyCreation,
   hasExplicitLifecycle,
   isCreationCandidate,
   isLateUse,
-  objectHandlesLoss,
-  queryHandling,
   type Reach,
   type Use,
 } from '../src/analysis/long-lived.js';
 import { buildStaleFixes, useLabel, type StaleFixes } from './handle-stale-connection/fix.js';
+import { objectHandlesLoss, queryHandling } from './handle-stale-connection/handling.js';
 
 export type Options = [
   {
@@ -68,7 +66,7 @@ export default createRule<Options, MessageIds>({
     defaultOptions: [{ fix: 'suggestion' }],
   },
   create(context, [options]) {
-    const ctx: DriverContext = { sourceCode: context.sourceCode, settings: getSettings(context) };
+    const ctx: DriverContext = driverContext(context);
     const queryNames = new Set([...QUERY_METHODS, ...ctx.settings.query]);
     const reported = new Set<TSESTree.Node>();
     const fixMode = options.fix ?? 'suggestion';

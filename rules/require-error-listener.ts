@@ -2,9 +2,8 @@ import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint
 
 import { ERROR_EMITTERS, LISTENER_METHODS, NON_EMITTING_FACTORIES } from '../src/catalogue.js';
 import { createRule } from '../src/create-rule.js';
-import { getSettings } from '../src/settings.js';
 import { memberName, methodCall, shortText } from '../src/analysis/ast.js';
-import type { DriverContext } from '../src/analysis/drivers.js';
+import { driverContext, type DriverContext } from '../src/analysis/drivers.js';
 import {
   analyzeCreation,
   classifyCreation,
@@ -40,7 +39,7 @@ export default createRule<Options, MessageIds>({
     schema: [],
   },
   create(context) {
-    const ctx: DriverContext = { sourceCode: context.sourceCode, settings: getSettings(context) };
+    const ctx: DriverContext = driverContext(context);
     const creations: Creation[] = [];
     /** Member names with an `'error'` listener (`service.pool.on('error', ...)`): matched against fields. */
     const listenedMembers = new Set<string>();

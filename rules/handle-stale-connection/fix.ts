@@ -9,7 +9,8 @@ import { DRIVER_PACKAGES, SESSION_STATE_SQL } from '../../src/catalogue.js';
 import { skipTsWrappers, valueParent } from '../../src/analysis/ast.js';
 import { resolveVariable, type DriverContext } from '../../src/analysis/drivers.js';
 import { addRuntimeImport, runtimeNameAvailable, wholeLinesRange } from '../../src/analysis/fix.js';
-import { staticText, type Holder, type Reach, type Use } from '../../src/analysis/long-lived.js';
+import type { Holder, Reach, Use } from '../../src/analysis/long-lived.js';
+import { staticText } from '../../src/analysis/transactions.js';
 
 type SourceCode = Readonly<TSESLint.SourceCode>;
 type FixFunction = (fixer: TSESLint.RuleFixer) => TSESLint.RuleFix[];
@@ -241,7 +242,7 @@ function pgPool(ctx: DriverContext, reach: Reach): Rename | undefined {
 /** A string literal, a template, or a `const` initialised with one. */
 function isStringValue(ctx: DriverContext, node: TSESTree.Node): boolean {
   const target = skipTsWrappers(node);
-  if (staticText(target) !== undefined) return true;
+  if (staticText(target) !== undefined || target.type === AST_NODE_TYPES.TemplateLiteral) return true;
   if (target.type !== AST_NODE_TYPES.Identifier) return false;
   const def = resolveVariable(ctx, target)?.defs[0];
   if (def?.type !== TSESLint.Scope.DefinitionType.Variable || def.parent.kind !== 'const') return false;

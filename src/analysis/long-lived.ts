@@ -2,7 +2,8 @@
  * Long-lived driver objects: where the value of a connection or pool creation goes in the file (the
  * variables, fields and getters that hold it), which of those holders outlive the function that made
  * it, every method called on it, and every `'error'` listener attached to it. Shared by
- * `handle-stale-connection` and `require-error-listener`; results are cached per creation node.
+ * `handle-stale-connection` and `require-error-listener`; results are cached per creation node. What
+ * counts as handling a lost connection is the business of `rules/handle-stale-connection/handling.ts`.
  */
 import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
 
@@ -10,21 +11,15 @@ import {
   ACQUIRE_METHODS,
   DRIVER_PACKAGES,
   LISTENER_METHODS,
-  QUERY_METHODS,
-  RECONNECT_FUNCTION_NAME,
   RELEASE_METHODS,
-  STALE_ERROR_CODES,
-  STALE_ERROR_FUNCTIONS,
-  STALE_ERROR_MESSAGE,
-  STALE_ERROR_NUMBERS,
-  STALE_ERROR_PROPERTIES,
   TEST_SETUP_HOOKS,
   TEST_TEARDOWN_HOOKS,
   lookup,
   type DriverPackage,
 } from '../catalogue.js';
-import { contains, enclosingFunction, isFunction, memberName, methodCall, skipTsWrappers, valueParent, type FunctionNode } from './ast.js';
-import { classifyAcquisition, localFunction, resolveVariable, traceValue, type DriverContext } from './drivers.js';
+import { contains, enclosingFunction, isFunction, memberName, skipTsWrappers, valueParent, type FunctionNode } from './ast.js';
+import { staticText } from './transactions.js';
+import { classifyAcquisition, importSource, localFunction, resolveVariable, traceValue, type DriverContext } from './drivers.js';
 
 type Variable = TSESLint.Scope.Variable;
 type ClassNode = TSESTree.ClassDeclaration | TSESTree.ClassExpression;
@@ -196,7 +191,8 @@ function outerValue(node: TSESTree.Node, pkg: DriverPackage | undefined): { valu
   }
 }
 
-function unwrapped(candidate: TSESTree.Node, value: TSESTree.Node): TSESTree.Node | undefined {
+/** `candidate` when it is `value`, possibly inside TypeScript wrappers (`value as T`, `value!`). */
+export function unwrapped(candidate: TSESTree.Node, value: TSESTree.Node): TSESTree.Node | undefined {
   return candidate === value || skipTsWrappers(candidate) === value ? candidate : undefined;
 }
 
@@ -569,7 +565,8 @@ function isStaticContext(node: TSESTree.Node): boolean {
   return false;
 }
 
-function methodOf(cls: ClassNode, name: string): FunctionNode | undefined {
+/** The method `name` of a class (`this.name()`), if it declares one. */
+export function methodOf(cls: ClassNode, name: string): FunctionNode | undefined {
   for (const member of cls.body.body) {
     if (member.type === AST_NODE_TYPES.MethodDefinition && member.kind === 'method' && propertyKeyName(member) === name) {
       return isFunction(member.value) ? member.value : undefined;
@@ -700,7 +697,7 @@ function isContinuation(reach: Reach, fn: FunctionNode): boolean {
 }
 
 /** Whether `node` runs as part of `scope` itself: directly, or in continuation callbacks of it. */
-function runsIn(reach: Reach, node: TSESTree.Node, scope: ScopeNode): boolean {
+export function runsIn(reach: Reach, node: TSESTree.Node, scope: ScopeNode): boolean {
   let fn = enclosingFunction(node);
   while (fn !== scope) {
     if (fn.type === AST_NODE_TYPES.Program || !isContinuation(reach, fn)) return false;
@@ -727,14 +724,6 @@ export function listens(reach: Reach, holder?: Holder): boolean {
   return reach.uses.some(
     (use) => (holder === undefined || use.holder === holder) && use.name === 'query' && /^\s*LISTEN\b/i.test(staticText(use.call.arguments[0]) ?? ''),
   );
-}
-
-/** The text of a string literal or of a template literal's static parts. */
-export function staticText(node: TSESTree.Node | undefined): string | undefined {
-  if (!node) return undefined;
-  if (node.type === AST_NODE_TYPES.Literal && typeof node.value === 'string') return node.value;
-  if (node.type === AST_NODE_TYPES.TemplateLiteral) return node.quasis.map((q) => q.value.cooked ?? q.value.raw).join(' ');
-  return undefined;
 }
 
 /**
@@ -787,172 +776,6 @@ export function fieldNames(reach: Reach): Set<string> {
   return new Set(reach.holders.filter((h) => h.type === 'field').map((h) => h.name));
 }
 
-// ---------------------------------------------------------------------------------------------------
-// Handling a lost connection: reconnecting, recognising the error.
-
-const reconnectCache = new WeakMap<Reach, Map<TSESTree.Node, boolean>>();
-
-/**
- * Whether code (a `catch` body, a listener, a branch) replaces the connection: it assigns a holder
- * (`db = await connect()`, `this.conn = null` for a getter to refill), calls a same-file function or
- * method that does, or calls a function named like a reconnect (fallback for code in other files).
- */
-export function reconnects(ctx: DriverContext, reach: Reach, code: TSESTree.Node, depth = 0): boolean {
-  let byNode = reconnectCache.get(reach);
-  if (!byNode) {
-    byNode = new Map();
-    reconnectCache.set(reach, byNode);
-  }
-  const cached = byNode.get(code);
-  if (cached !== undefined) return cached;
-  byNode.set(code, false); // recursion guard
-  const writes = new Set(reach.holders.flatMap((h) => h.writes));
-  const result = someNode(ctx, code, (node) => {
-    if (writes.has(node)) return true;
-    if (node.type === AST_NODE_TYPES.CallExpression) {
-      const call = methodCall(node);
-      const callee = skipTsWrappers(node.callee);
-      const name = call?.name ?? (callee.type === AST_NODE_TYPES.Identifier ? callee.name : undefined);
-      if (name !== undefined && RECONNECT_FUNCTION_NAME.test(name)) return true;
-      if (call && call.receiver.type === AST_NODE_TYPES.ThisExpression && depth < 3) {
-        const cls = thisClass(call.member);
-        const method = cls ? methodOf(cls, name ?? '') : undefined;
-        if (method && reconnects(ctx, reach, method.body, depth + 1)) return true;
-      }
-    }
-    if (node.type === AST_NODE_TYPES.Identifier && depth < 3 && !isDeclarationName(node)) {
-      // `handleDisconnect()` or `setTimeout(handleDisconnect, 2000)`: a same-file function that reconnects.
-      const fn = localFunction(ctx, node);
-      if (fn && !contains(fn, node) && reconnects(ctx, reach, fn.body, depth + 1)) return true;
-    }
-    return false;
-  });
-  byNode.set(code, result);
-  return result;
-}
-
-function isDeclarationName(node: TSESTree.Identifier): boolean {
-  const parent = node.parent;
-  return (
-    (parent.type === AST_NODE_TYPES.VariableDeclarator && parent.id === node) ||
-    (isFunction(parent) && (parent.params as TSESTree.Node[]).includes(node)) ||
-    (parent.type === AST_NODE_TYPES.FunctionDeclaration && parent.id === node) ||
-    (parent.type === AST_NODE_TYPES.MemberExpression && parent.property === node && !parent.computed) ||
-    (parent.type === AST_NODE_TYPES.Property && parent.key === node && !parent.computed)
-  );
-}
-
-/**
- * Whether code tests for a lost connection: a stale error code, SQLSTATE, server error number or
- * message, `err.fatal` / `err.isRecoverable`, or the runtime's `isStaleConnectionError` / `classifyError`.
- */
-export function recognisesLostConnection(ctx: DriverContext, code: TSESTree.Node): boolean {
-  return someNode(ctx, code, (node) => {
-    if (node.type === AST_NODE_TYPES.Literal) {
-      if (typeof node.value === 'string') return STALE_ERROR_CODES.includes(node.value) || STALE_ERROR_MESSAGE.test(node.value);
-      if (typeof node.value === 'number') return STALE_ERROR_NUMBERS.includes(node.value) && node.parent.type === AST_NODE_TYPES.BinaryExpression;
-      if (node.value instanceof RegExp) return STALE_ERROR_MESSAGE.test(node.value.source);
-      return false;
-    }
-    if (node.type === AST_NODE_TYPES.TemplateLiteral) return STALE_ERROR_MESSAGE.test(staticText(node) ?? '');
-    if (node.type === AST_NODE_TYPES.MemberExpression) {
-      const name = memberName(node);
-      return name !== undefined && (STALE_ERROR_PROPERTIES.includes(name) || STALE_ERROR_FUNCTIONS.includes(name));
-    }
-    if (node.type === AST_NODE_TYPES.Identifier) return STALE_ERROR_FUNCTIONS.includes(node.name) && node.parent.type === AST_NODE_TYPES.CallExpression;
-    return false;
-  });
-}
-
-/** The handlers that see a failure of a call: enclosing `catch` clauses, `.catch()` / `.then(_, h)`, a node-style callback. */
-export function failureHandlers(call: TSESTree.CallExpression): TSESTree.Node[] {
-  const handlers: TSESTree.Node[] = [];
-  const last = call.arguments[call.arguments.length - 1];
-  if (last && isFunction(last)) handlers.push(last.body);
-  // Promise chain: call.then(a, b).catch(c)
-  let link: TSESTree.Node = call;
-  for (;;) {
-    const member = valueParent(link);
-    if (member?.type !== AST_NODE_TYPES.MemberExpression || !unwrapped(member.object, link)) break;
-    const next = valueParent(member);
-    if (next?.type !== AST_NODE_TYPES.CallExpression || skipTsWrappers(next.callee) !== member) break;
-    const name = memberName(member);
-    const handler = name === 'catch' ? next.arguments[0] : name === 'then' ? next.arguments[1] : undefined;
-    if (handler) handlers.push(isFunction(handler) ? handler.body : handler);
-    link = next;
-  }
-  // Enclosing try blocks, up to the function boundary.
-  let child: TSESTree.Node = call;
-  for (let parent: TSESTree.Node | undefined = call.parent; parent && !isFunction(parent); parent = parent.parent) {
-    if (parent.type === AST_NODE_TYPES.TryStatement && parent.block === child && parent.handler) handlers.push(parent.handler);
-    child = parent;
-  }
-  return handlers;
-}
-
-/** The `catch` clauses and listener handlers a node lies in (its own function only). */
-function enclosingHandlers(reach: Reach, node: TSESTree.Node): TSESTree.Node[] {
-  const found: TSESTree.Node[] = [];
-  for (let parent = node.parent; parent; parent = parent.parent) {
-    if (parent.type === AST_NODE_TYPES.CatchClause) found.push(parent);
-    if (isFunction(parent)) {
-      if (reach.listeners.some((l) => l.handler === parent)) found.push(parent);
-      break;
-    }
-  }
-  return found;
-}
-
-/** How a raw query call is protected against a lost connection. */
-export type QueryHandling =
-  | { readonly type: 'handled' }
-  | { readonly type: 'recognisedOnly'; readonly handler: TSESTree.Node }
-  | { readonly type: 'none' };
-
-/** Whether the whole object is protected: a listener, health check or ping that replaces it. */
-export function objectHandlesLoss(ctx: DriverContext, reach: Reach): boolean {
-  for (const listener of reach.listeners) {
-    if (listener.event !== undefined && !['error', 'end', 'close'].includes(listener.event)) continue;
-    if (listener.handler && reconnects(ctx, reach, listener.handler)) return true;
-  }
-  const queryNames = new Set([...QUERY_METHODS, ...ctx.settings.query]);
-  const checks: TSESTree.Node[] = [
-    ...reach.reads,
-    ...reach.uses.filter((use) => !queryNames.has(use.name) && !LISTENER_METHODS.includes(use.name)).map((use) => use.call),
-  ];
-  return checks.some((check) => healthCheckReconnects(ctx, reach, check));
-}
-
-/** `if (conn.state === 'disconnected') conn = ...` or `try { await conn.ping() } catch { conn = ... }`. */
-function healthCheckReconnects(ctx: DriverContext, reach: Reach, check: TSESTree.Node): boolean {
-  let child: TSESTree.Node = check;
-  for (let parent = check.parent; parent && !isFunction(parent); parent = parent.parent) {
-    if (parent.type === AST_NODE_TYPES.IfStatement && parent.test === child) {
-      return reconnects(ctx, reach, parent.consequent) || (parent.alternate !== null && reconnects(ctx, reach, parent.alternate));
-    }
-    if (parent.type === AST_NODE_TYPES.ConditionalExpression && parent.test === child) {
-      return reconnects(ctx, reach, parent.consequent) || reconnects(ctx, reach, parent.alternate);
-    }
-    if (parent.type === AST_NODE_TYPES.LogicalExpression && parent.left === child) return reconnects(ctx, reach, parent.right);
-    if (parent.type === AST_NODE_TYPES.TryStatement && parent.block === child && parent.handler) {
-      return reconnects(ctx, reach, parent.handler);
-    }
-    child = parent;
-  }
-  return false;
-}
-
-/** How one query call is protected: a handler that reconnects, one that only recognises the error, or none. */
-export function queryHandling(ctx: DriverContext, reach: Reach, use: Use): QueryHandling {
-  if (enclosingHandlers(reach, use.call).some((handler) => reconnects(ctx, reach, handler))) return { type: 'handled' };
-  let recognised: TSESTree.Node | undefined;
-  for (const handler of failureHandlers(use.call)) {
-    if (reconnects(ctx, reach, handler)) return { type: 'handled' };
-    if (!recognised && recognisesLostConnection(ctx, handler)) recognised = handler;
-  }
-  return recognised ? { type: 'recognisedOnly', handler: recognised } : { type: 'none' };
-}
-
 /**
  * Whether a method call runs after the function that filled its long-lived holder is done with it:
  * in another function, a handler, a later call of a getter. A query right after `createConnection()`
@@ -966,19 +789,18 @@ export function isLateUse(reach: Reach, use: Use): boolean {
 }
 
 let candidateNames: Set<string> | undefined;
-const importNamesCache = new WeakMap<TSESTree.Program, Set<string>>();
 
 /**
  * A cheap test before classification: a call of a driver factory or acquire method by name, or a call
- * or `new` of a name imported from a driver package (or a namespace of one: `new pg.Pool()`).
+ * or `new` of a name imported from a driver package (or of a namespace of one: `new pg.Pool()`).
  */
 export function isCreationCandidate(ctx: DriverContext, node: TSESTree.CallExpression | TSESTree.NewExpression): boolean {
   const callee = skipTsWrappers(node.callee);
-  if (callee.type === AST_NODE_TYPES.Identifier) return driverImportNames(ctx).has(callee.name);
+  if (callee.type === AST_NODE_TYPES.Identifier) return importedFromDriver(ctx, callee);
   if (callee.type !== AST_NODE_TYPES.MemberExpression) return false;
   if (node.type === AST_NODE_TYPES.NewExpression) {
     const object = skipTsWrappers(callee.object);
-    return object.type === AST_NODE_TYPES.Identifier && driverImportNames(ctx).has(object.name);
+    return object.type === AST_NODE_TYPES.Identifier && importedFromDriver(ctx, object);
   }
   const name = memberName(callee);
   if (name === undefined) return false;
@@ -989,47 +811,8 @@ export function isCreationCandidate(ctx: DriverContext, node: TSESTree.CallExpre
   return candidateNames.has(name) || ctx.settings.acquire.has(name);
 }
 
-/** Local names bound at the top level to imports or requires of driver packages (or `settings.poolModules`). */
-function driverImportNames(ctx: DriverContext): Set<string> {
-  const program = ctx.sourceCode.ast;
-  const cached = importNamesCache.get(program);
-  if (cached) return cached;
-  const names = new Set<string>();
-  const isDriver = (source: unknown): boolean =>
-    typeof source === 'string' && (lookup(DRIVER_PACKAGES, source) !== undefined || ctx.settings.poolModules.has(source));
-  for (const statement of program.body) {
-    if (statement.type === AST_NODE_TYPES.ImportDeclaration) {
-      if (isDriver(statement.source.value)) for (const spec of statement.specifiers) names.add(spec.local.name);
-      continue;
-    }
-    const declaration =
-      statement.type === AST_NODE_TYPES.ExportNamedDeclaration ? statement.declaration : statement;
-    if (declaration?.type !== AST_NODE_TYPES.VariableDeclaration) continue;
-    for (const declarator of declaration.declarations) {
-      if (!declarator.init || !isDriver(requiredSource(declarator.init))) continue;
-      collectPatternNames(declarator.id, names);
-    }
-  }
-  importNamesCache.set(program, names);
-  return names;
-}
-
-/** `'pg'` for `require('pg')`, `require('pg').Pool`, `await import('pg')`. */
-function requiredSource(node: TSESTree.Node): unknown {
-  let target = skipTsWrappers(node);
-  if (target.type === AST_NODE_TYPES.MemberExpression) target = skipTsWrappers(target.object);
-  if (target.type === AST_NODE_TYPES.AwaitExpression) target = skipTsWrappers(target.argument);
-  if (target.type === AST_NODE_TYPES.ImportExpression) return target.source.type === AST_NODE_TYPES.Literal ? target.source.value : undefined;
-  if (target.type !== AST_NODE_TYPES.CallExpression || target.callee.type !== AST_NODE_TYPES.Identifier || target.callee.name !== 'require') return undefined;
-  const arg = target.arguments[0];
-  return arg?.type === AST_NODE_TYPES.Literal ? arg.value : undefined;
-}
-
-function collectPatternNames(pattern: TSESTree.Node, names: Set<string>): void {
-  if (pattern.type === AST_NODE_TYPES.Identifier) names.add(pattern.name);
-  else if (pattern.type === AST_NODE_TYPES.ObjectPattern) {
-    for (const property of pattern.properties) {
-      collectPatternNames(property.type === AST_NODE_TYPES.Property ? property.value : property.argument, names);
-    }
-  } else if (pattern.type === AST_NODE_TYPES.AssignmentPattern) collectPatternNames(pattern.left, names);
+/** A name imported or required from a driver package (or from `settings.poolModules`). */
+function importedFromDriver(ctx: DriverContext, node: TSESTree.Identifier): boolean {
+  const source = importSource(ctx, node);
+  return source !== undefined && (lookup(DRIVER_PACKAGES, source) !== undefined || ctx.settings.poolModules.has(source));
 }
