@@ -81,7 +81,12 @@ function chainedListener(sourceCode: SourceCode, reach: Reach, definition: TSEST
   if (outer === undefined) return undefined;
   const unit = fileIndentUnit(sourceCode, outer);
   const body = listenerText('', undefined, outer, unit).trimStart().replace(/;$/, '');
-  return { target: `this.${sourceCode.getText(definition.key)}`, empty: undefined, fix: (fixer) => fixer.insertTextAfter(value, body) };
+  const key = definition.key;
+  const target =
+    !definition.computed && (key.type === AST_NODE_TYPES.Identifier || key.type === AST_NODE_TYPES.PrivateIdentifier)
+      ? `this.${sourceCode.getText(key)}`
+      : `this[${sourceCode.getText(key)}]`;
+  return { target, empty: undefined, fix: (fixer) => fixer.insertTextAfter(value, body) };
 }
 
 function listenerText(target: string, empty: string | undefined, indent: string, unit: string): string {

@@ -14,6 +14,7 @@ import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import rule from '../../rules/handle-stale-connection.js';
+import listenerRule from '../../rules/require-error-listener.js';
 import { ROOT } from '../helpers/built.js';
 import { IN_CI, MYSQL_URL, PG_URL } from '../helpers/servers.js';
 
@@ -105,8 +106,8 @@ function linterConfig(fix: 'autofix' | 'suggestion'): Linter.Config[] {
     {
       files: ['**/*.ts'],
       languageOptions: { parser: tsParser, parserOptions: { ecmaVersion: 'latest', sourceType: 'module' } },
-      plugins: { 'db-guard': { rules: { 'handle-stale-connection': rule as never } } },
-      rules: { [RULE_ID]: ['error', { fix }] },
+      plugins: { 'db-guard': { rules: { 'handle-stale-connection': rule as never, 'require-error-listener': listenerRule as never } } },
+      rules: { [RULE_ID]: ['error', { fix }], 'db-guard/require-error-listener': 'error' },
     },
   ];
 }
@@ -117,6 +118,7 @@ function autofix(code: string): { output: string; reported: number } {
   const reported = linter.verify(code, linterConfig('autofix'), 'app.ts').filter((m) => m.ruleId === RULE_ID).length;
   const { output, messages } = linter.verifyAndFix(code, linterConfig('autofix'), 'app.ts');
   expect(messages.filter((m) => m.ruleId === RULE_ID || m.fatal === true)).toEqual([]);
+  expect(messages.filter((m) => m.ruleId === 'db-guard/require-error-listener')).toEqual([]);
   return { output, reported };
 }
 
@@ -288,6 +290,62 @@ describe('handle-stale-connection fixes type-check against the real driver types
       const pooled = applySuggestion(code, 'suggestPool');
       expect(pooled).toMatch(/createPool\(|new Pool\(/);
       write(`pool-${name}`, pooled);
+    }
+    expect(typeErrors(dir, files)).toBe('');
+  });
+
+  it("require-error-listener's suggestions type-check too (pools, clients, getters that empty the variable, fields)", () => {
+    const sources: Record<string, string> = {
+      'listener-pool.ts': `import { Pool } from 'pg';
+export const pool = new Pool();
+export const count = () => pool.query('SELECT 1');
+`,
+      'listener-getter.ts': `import { Client } from 'pg';
+let client: Client | null = null;
+export async function getClient(): Promise<Client> {
+  if (client === null) {
+    client = new Client();
+    await client.connect();
+  }
+  return client;
+}
+`,
+      'listener-mysql.ts': `import mysql from 'mysql2/promise';
+let db: mysql.Connection | undefined;
+export async function getDb(): Promise<mysql.Connection> {
+  if (!db) db = await mysql.createConnection({});
+  return db;
+}
+`,
+      'listener-field.ts': `import { Pool } from 'pg';
+export class Store {
+  #pool = new Pool();
+  private readonly other: Pool;
+  constructor() {
+    this.other = new Pool();
+  }
+  find() {
+    return [this.#pool.query('SELECT 1'), this.other.query('SELECT 2')];
+  }
+}
+`,
+    };
+    const files: string[] = [];
+    for (const [name, code] of Object.entries(sources)) {
+      writeFileSync(path.join(dir, `before-${name}`), code);
+      files.push(`before-${name}`);
+      let fixed = code;
+      for (;;) {
+        const linter = new Linter({ configType: 'flat' });
+        const message = linter.verify(fixed, linterConfig('suggestion'), 'app.ts').find((m) => m.ruleId === 'db-guard/require-error-listener');
+        if (!message) break;
+        const suggestion = message.suggestions?.[0];
+        if (!suggestion) throw new Error(`no suggestion for ${name}: ${message.message}`);
+        fixed = fixed.slice(0, suggestion.fix.range[0]) + suggestion.fix.text + fixed.slice(suggestion.fix.range[1]);
+      }
+      expect(fixed, name).toContain(".on('error', (err) => {");
+      writeFileSync(path.join(dir, `listener-fixed-${name}`), fixed);
+      files.push(`listener-fixed-${name}`);
     }
     expect(typeErrors(dir, files)).toBe('');
   });
