@@ -6,6 +6,7 @@
 //   withConnection(pool, c => c.query('SELECT 1'))  vs  acquire / query / release by hand
 //   reconnecting(factory).query('SELECT 1')          vs  the same query on a raw connection
 //   a raw connection                                 vs  an identical one (the noise floor)
+//   withConnection(pool, () => undefined)            vs  checkout / release (the helper's own cost)
 //
 // Each pair runs interleaved in rounds (A, B, A, B, ...) on one connection at a time so that server
 // and machine drift hit both sides alike. Options: --iterations N (per side, default 4000),
@@ -131,6 +132,18 @@ async function benchDriver({ name, pool, checkout, connect, factory, close }) {
           },
         },
         { label: 'withConnection', op: () => withConnection(pool, (conn) => conn.query('SELECT 1')) },
+      ),
+      // Without a query: the helper's own cost per checkout, free of network noise.
+      await compare(
+        `${name} pool, no query: withConnection vs checkout/release`,
+        {
+          label: 'raw',
+          op: async () => {
+            const conn = await checkout(pool);
+            conn.release();
+          },
+        },
+        { label: 'withConnection', op: () => withConnection(pool, () => undefined) },
       ),
       await compare(
         `${name} connection: reconnecting().query vs connection.query`,

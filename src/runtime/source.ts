@@ -264,9 +264,12 @@ function reportGiveBackFailure(err: unknown): void {
   reportBackgroundError(err, 'db-connection-guard: giving a connection back failed');
 }
 
-async function acquireWithin(adapter: SourceAdapter, pool: object, ms: number | undefined): Promise<object> {
+function acquireWithin(adapter: SourceAdapter, pool: object, ms: number | undefined): Promise<object> {
   const pending = adapter.acquire(pool);
-  if (ms === undefined) return pending;
+  return ms === undefined ? pending : raceTimeout(adapter, pool, pending, ms);
+}
+
+async function raceTimeout(adapter: SourceAdapter, pool: object, pending: Promise<object>, ms: number): Promise<object> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(() => {
