@@ -1090,6 +1090,108 @@ exports.find = () => db.query('SELECT 1');`,
       output: null,
     },
     {
+      name: 'ESM named factory: createPool is added to the import',
+      code: `import { createConnection } from 'mysql2/promise';
+const db = await createConnection({});
+export const find = () => db.query('SELECT 1');`,
+      errors: [
+        {
+          messageId: 'rawQueryWithoutStaleHandling',
+          data: onConnection('db.query', 2),
+          line: 3,
+          column: 27,
+          endLine: 3,
+          endColumn: 35,
+          suggestions: [
+            {
+              messageId: 'suggestReconnecting',
+              output: `import { createConnection } from 'mysql2/promise';
+import { reconnecting } from 'db-connection-guard/runtime';
+const db = reconnecting(() => createConnection({}));
+export const find = () => db.query('SELECT 1');`,
+            },
+            {
+              messageId: 'suggestPool',
+              data: { factory: 'createPool' },
+              output: `import { createConnection, createPool } from 'mysql2/promise';
+const db = createPool({});
+export const find = () => db.query('SELECT 1');`,
+            },
+          ],
+        },
+      ],
+      output: null,
+    },
+    {
+      name: 'pg: Pool already imported (renamed) is reused by the pool suggestion',
+      code: `import { Client, Pool as PgPool } from 'pg';
+export const pool = new PgPool();
+const listener = new Client();
+export const ping = () => listener.query('SELECT 1');`,
+      errors: [
+        {
+          messageId: 'rawQueryWithoutStaleHandling',
+          data: onConnection('listener.query', 3),
+          line: 4,
+          column: 27,
+          endLine: 4,
+          endColumn: 41,
+          suggestions: [
+            {
+              messageId: 'suggestReconnecting',
+              output: `import { Client, Pool as PgPool } from 'pg';
+import { reconnecting } from 'db-connection-guard/runtime';
+export const pool = new PgPool();
+const listener = reconnecting(() => new Client());
+export const ping = () => listener.query('SELECT 1');`,
+            },
+            {
+              messageId: 'suggestPool',
+              data: { factory: 'new PgPool' },
+              output: `import { Client, Pool as PgPool } from 'pg';
+export const pool = new PgPool();
+const listener = new PgPool();
+export const ping = () => listener.query('SELECT 1');`,
+            },
+          ],
+        },
+      ],
+      output: null,
+    },
+    {
+      name: "TypeScript import-equals: import pg = require('pg')",
+      code: `import pg = require('pg');
+const client = new pg.Client();
+export const ping = () => client.query('SELECT 1');`,
+      errors: [
+        {
+          messageId: 'rawQueryWithoutStaleHandling',
+          data: onConnection('client.query', 2),
+          line: 3,
+          column: 27,
+          endLine: 3,
+          endColumn: 39,
+          suggestions: [
+            {
+              messageId: 'suggestReconnecting',
+              output: `import { reconnecting } from 'db-connection-guard/runtime';
+import pg = require('pg');
+const client = reconnecting(() => new pg.Client());
+export const ping = () => client.query('SELECT 1');`,
+            },
+            {
+              messageId: 'suggestPool',
+              data: { factory: 'new pg.Pool' },
+              output: `import pg = require('pg');
+const client = new pg.Pool();
+export const ping = () => client.query('SELECT 1');`,
+            },
+          ],
+        },
+      ],
+      output: null,
+    },
+    {
       name: 'the runtime is already imported: reconnecting joins the import',
       code: `import mysql from 'mysql2/promise';
 import { withConnection } from 'db-connection-guard/runtime';

@@ -728,6 +728,90 @@ export class Worker {
       ],
     },
     {
+      name: 'pg-pool default import, mysql2 callback and mariadb callback connections',
+      code: `import Pool from 'pg-pool';
+const mysql2 = require('mysql2');
+const mariadb = require('mariadb/callback');
+const pool = new Pool();
+const a = mysql2.createConnection({});
+const b = mariadb.createConnection({});
+module.exports = { pool, a, b };`,
+      errors: [
+        {
+          messageId: 'missingErrorListener',
+          data: { source: 'new Pool()', ...PG_POOL },
+          line: 4,
+          column: 14,
+          endLine: 4,
+          endColumn: 24,
+          suggestions: [
+            {
+              messageId: 'suggestErrorListener',
+              data: { target: 'pool', then: '' },
+              output: `import Pool from 'pg-pool';
+const mysql2 = require('mysql2');
+const mariadb = require('mariadb/callback');
+const pool = new Pool();
+pool.on('error', (err) => {
+  console.error('Unexpected database error', err);
+});
+const a = mysql2.createConnection({});
+const b = mariadb.createConnection({});
+module.exports = { pool, a, b };`,
+            },
+          ],
+        },
+        {
+          messageId: 'missingErrorListener',
+          data: { source: 'mysql2.createConnection()', kind: 'mysql2 connection', when: CONNECTION_WHEN },
+          line: 5,
+          column: 11,
+          endLine: 5,
+          endColumn: 38,
+          suggestions: [
+            {
+              messageId: 'suggestErrorListener',
+              data: { target: 'a', then: '' },
+              output: `import Pool from 'pg-pool';
+const mysql2 = require('mysql2');
+const mariadb = require('mariadb/callback');
+const pool = new Pool();
+const a = mysql2.createConnection({});
+a.on('error', (err) => {
+  console.error('Unexpected database error', err);
+});
+const b = mariadb.createConnection({});
+module.exports = { pool, a, b };`,
+            },
+          ],
+        },
+        {
+          messageId: 'missingErrorListener',
+          data: { source: 'mariadb.createConnection()', kind: 'mariadb connection', when: CONNECTION_WHEN },
+          line: 6,
+          column: 11,
+          endLine: 6,
+          endColumn: 39,
+          suggestions: [
+            {
+              messageId: 'suggestErrorListener',
+              data: { target: 'b', then: '' },
+              output: `import Pool from 'pg-pool';
+const mysql2 = require('mysql2');
+const mariadb = require('mariadb/callback');
+const pool = new Pool();
+const a = mysql2.createConnection({});
+const b = mariadb.createConnection({});
+b.on('error', (err) => {
+  console.error('Unexpected database error', err);
+});
+module.exports = { pool, a, b };`,
+            },
+          ],
+        },
+      ],
+    },
+    {
       name: 'a listener for another event does not count',
       code: `import { Pool } from 'pg';
 export const pool = new Pool();
