@@ -1,7 +1,7 @@
 import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
 
 import { createRule } from '../src/create-rule.js';
-import { isFunction, shortText } from '../src/analysis/ast.js';
+import { isFunction, memberName, shortText, valueParent } from '../src/analysis/ast.js';
 import { driverContext, type DriverContext } from '../src/analysis/drivers.js';
 import { createFlowListeners, type ExitNode, type Finding } from '../src/analysis/flow.js';
 import { resourceFor, trackResource, type Resource } from '../src/analysis/resources.js';
@@ -124,10 +124,11 @@ function reportResource(
   if (!released) {
     // Passed to another function or handed over without a release here: the callee owns it.
     if (resource.handoffs > 0 || resource.passedToUnknown > 0) return;
+    if (!holdsConnection(resource)) return;
     context.report({ node, messageId: 'neverReleased', data: { source }, suggest: suggestions(context, ctx, resource) });
     return;
   }
-  const finding = pickFinding(findings);
+  const finding = pickFinding(localPool(resource) ? findings.filter((f) => f.type !== 'exception') : findings);
   if (!finding || finding.type === 'check') return; // connections have no checks
   const fix = (fixMode === 'autofix' ? buildTryFinallyFix(context.sourceCode, resource) : undefined) ?? null;
   const suggest = suggestions(context, ctx, resource, fixMode === 'suggestion');
@@ -152,6 +153,34 @@ function reportResource(
     fix: finding.inCallback ? null : fix,
     suggest: finding.inCallback ? [] : suggest,
   });
+}
+
+/**
+ * A TypeORM query runner takes a connection on `connect()` or its first query; one that only ever
+ * calls other methods (MongoDB's shared runner, metadata reads) holds nothing to release.
+ */
+function holdsConnection(resource: Resource): boolean {
+  if (resource.acquisition.method !== 'createQueryRunner') return true;
+  return resource.variable.references.some((ref) => {
+    const member = valueParent(ref.identifier);
+    const name = member?.type === AST_NODE_TYPES.MemberExpression ? memberName(member) : undefined;
+    return name !== undefined && CONNECTING_RUNNER_METHODS.has(name);
+  });
+}
+
+const CONNECTING_RUNNER_METHODS = new Set(['connect', 'query', 'startTransaction', 'stream', 'manager']);
+
+/**
+ * A pool created in the same function (a test's or a script's own pool) dies with the function: a
+ * connection it loses on an exception path affects nothing else, so only normal paths are reported.
+ */
+function localPool(resource: Resource): boolean {
+  const source = resource.acquisition.source;
+  const pool = source?.type === AST_NODE_TYPES.Identifier ? resource.variable.scope.set.get(source.name) : undefined;
+  const def = pool?.defs[0];
+  if (pool?.scope.block !== resource.owner || def?.node.type !== AST_NODE_TYPES.VariableDeclarator) return false;
+  const init = def.node.init;
+  return init?.type === AST_NODE_TYPES.CallExpression || init?.type === AST_NODE_TYPES.NewExpression;
 }
 
 /** The acquiring call, or only its callee when a callback follows (`pool.getConnection((err, conn) => ...)`). */

@@ -48,9 +48,9 @@ function acquisitionSite(resource: Resource): Site | undefined {
 /** The statement a release call stands as (`conn.release();` or `await conn.end();`). */
 function releaseStatement(call: TSESTree.CallExpression): TSESTree.ExpressionStatement | undefined {
   let node: TSESTree.Node = call;
-  if (node.parent?.type === AST_NODE_TYPES.ChainExpression) node = node.parent;
-  if (node.parent?.type === AST_NODE_TYPES.AwaitExpression) node = node.parent;
-  return node.parent?.type === AST_NODE_TYPES.ExpressionStatement ? node.parent : undefined;
+  if (node.parent.type === AST_NODE_TYPES.ChainExpression) node = node.parent;
+  if (node.parent.type === AST_NODE_TYPES.AwaitExpression) node = node.parent;
+  return node.parent.type === AST_NODE_TYPES.ExpressionStatement ? node.parent : undefined;
 }
 
 function isExit(statement: TSESTree.Node | undefined): boolean {
@@ -65,7 +65,7 @@ function isExit(statement: TSESTree.Node | undefined): boolean {
 /** The statement after `statement` in its list, if it is in one. */
 function nextSibling(statement: TSESTree.Statement): TSESTree.Node | undefined {
   const parent = statement.parent;
-  const list = parent?.type === AST_NODE_TYPES.BlockStatement ? parent.body : parent?.type === AST_NODE_TYPES.SwitchCase ? parent.consequent : undefined;
+  const list = parent.type === AST_NODE_TYPES.BlockStatement ? parent.body : parent.type === AST_NODE_TYPES.SwitchCase ? parent.consequent : undefined;
   if (!list) return undefined;
   return list[list.indexOf(statement) + 1];
 }
@@ -188,7 +188,7 @@ export function buildWithConnectionFix(
   const declaration = site.statement;
   if (declaration.type !== AST_NODE_TYPES.VariableDeclaration) return undefined;
   const declarator = declaration.declarations[0];
-  if (declarator?.id.type !== AST_NODE_TYPES.Identifier || !isStableSource(source)) return undefined;
+  if (declarator.id.type !== AST_NODE_TYPES.Identifier || !isStableSource(source)) return undefined;
   const availability = runtimeNameAvailable(sourceCode, site.block, 'withConnection');
   const plan = scopeReleasePlan(sourceCode, resource, site);
   if (availability === 'taken' || !plan) return undefined;

@@ -56,6 +56,13 @@ interface PathState {
   readonly catchEntries: Map<TSESTree.CatchClause, Segment[]>;
   readonly finallyEntries: Map<TSESTree.BlockStatement, Segment[]>;
   readonly finallyExits: Map<TSESTree.BlockStatement, Segment[]>;
+  /**
+   * For the test segment of `if (conn) ...` without `else`: the consequent's segments. On the other
+   * edge (the test was false) the resource is not held, so that edge is not followed.
+   */
+  readonly guardEdges: Map<string, { resource: Resource; follow: Set<string> }[]>;
+  /** The `if` statements being traversed, with the segments of their test (`a && b` forks). */
+  readonly ifFrames: { node: TSESTree.IfStatement; testSegments: Set<Segment>; inTest: boolean }[];
 }
 
 /** Called once per resource when the whole file has been analysed. */
@@ -99,7 +106,9 @@ export function createFlowListeners(
       else anchors.set(node, [...events]);
     }
     if (resource.atEntry) addObligation(resource.owner, resource);
-    for (const continuation of resource.continuations.values()) addObligation(continuation.fn, resource);
+    for (const continuation of resource.continuations.values()) {
+      if (!continuation.inline) addObligation(continuation.fn, resource);
+    }
     active++;
   }
 
@@ -142,6 +151,8 @@ export function createFlowListeners(
         catchEntries: new Map(),
         finallyEntries: new Map(),
         finallyExits: new Map(),
+        guardEdges: new Map(),
+        ifFrames: [],
       });
     },
     onCodePathEnd(_codePath: CodePath, node: TSESTree.Node) {
@@ -156,8 +167,16 @@ export function createFlowListeners(
       if (!state) return;
       state.current.add(segment);
       if (active === 0) return;
+      const frame = state.ifFrames.at(-1);
+      if (frame?.inTest) {
+        if (frame.node.consequent === node) frame.inTest = false;
+        else frame.testSegments.add(segment);
+      }
       noteTryEntry(state, segment, node);
-      if (isActive(state)) recordGuardKills(state, node, (event) => record(state, event));
+      if (isActive(state)) {
+        recordGuardKills(state, node, (event) => record(state, event));
+        noteGuardEdges(state, segment, node);
+      }
     },
     onCodePathSegmentEnd(segment: Segment) {
       top()?.current.delete(segment);
@@ -177,6 +196,14 @@ export function createFlowListeners(
     },
     'IfStatement, LogicalExpression, ReturnStatement, YieldExpression'(node: TSESTree.Node) {
       onNode(node);
+    },
+    IfStatement(node: TSESTree.IfStatement) {
+      const state = top();
+      if (active > 0 && state) state.ifFrames.push({ node, testSegments: new Set(state.current), inTest: true });
+    },
+    'IfStatement:exit'(node: TSESTree.IfStatement) {
+      const state = top();
+      if (state?.ifFrames.at(-1)?.node === node) state.ifFrames.pop();
     },
     'ReturnStatement, ThrowStatement, BreakStatement, ContinueStatement'(node: ExitNode) {
       const state = top();
@@ -228,13 +255,41 @@ function recordGuardKills(state: PathState, node: TSESTree.Node, emit: (event: R
   const branchIsConsequent = parent.consequent === node;
   if (!branchIsConsequent && parent.alternate !== node) return;
   for (const resource of trackedIn(state)) {
-    const present = isPresenceTest(parent.test, resource.variable);
-    if (present !== undefined && present !== branchIsConsequent) emit({ type: 'kill', resource });
+    const held = resource.guard(parent.test);
+    if (held !== undefined && held !== branchIsConsequent) emit({ type: 'kill', resource });
     if (resource.errorParam) {
       const failed = isPresenceTest(parent.test, resource.errorParam);
       if (failed !== undefined && failed === branchIsConsequent) emit({ type: 'kill', resource });
     }
   }
+}
+
+/**
+ * At the start of the consequent of `if (conn)` (no `else`): from the segments of the test (several
+ * with `a && b`), only the edges into the test's own segments and into the consequent can carry the
+ * resource; the others are taken when the test is false, and then nothing is held.
+ */
+function noteGuardEdges(state: PathState, segment: Segment, node: TSESTree.Node): void {
+  const parent = node.parent;
+  const frame = state.ifFrames.at(-1);
+  if (parent?.type !== AST_NODE_TYPES.IfStatement || parent.consequent !== node || parent.alternate || frame?.node !== parent) return;
+  for (const resource of trackedIn(state)) {
+    if (resource.guard(parent.test) !== true) continue;
+    const follow = new Set([segment.id, ...[...frame.testSegments].map((s) => s.id)]);
+    for (const test of frame.testSegments) {
+      const list = state.guardEdges.get(test.id) ?? [];
+      const entry = list.find((e) => e.resource === resource);
+      if (entry) for (const id of follow) entry.follow.add(id);
+      else list.push({ resource, follow: new Set(follow) });
+      state.guardEdges.set(test.id, list);
+    }
+  }
+}
+
+/** The successors of a segment along which the resource can still be held. */
+function heldSuccessors(state: PathState, segment: Segment, resource: Resource): Segment[] {
+  const guard = state.guardEdges.get(segment.id)?.find((e) => e.resource === resource);
+  return guard ? segment.nextSegments.filter((next) => guard.follow.has(next.id)) : segment.nextSegments;
 }
 
 function trackedIn(state: PathState): Resource[] {
@@ -320,7 +375,8 @@ function flowResource(
     if (obligation && finalIds.has(id) && (explicitThrow || !implicitThrowIds.has(id))) {
       found.push({ type: 'exit', fn, node: lastExit, inCallback });
     }
-    for (const next of segments.get(id)?.nextSegments ?? []) {
+    const segment = segments.get(id);
+    for (const next of segment ? heldSuccessors(state, segment, resource) : []) {
       if (!catchEntryIds.has(next.id) || explicitThrow) enqueue(next.id, lastExit);
     }
   }
@@ -389,7 +445,7 @@ function finallyReleases(state: PathState, block: TSESTree.BlockStatement, resou
     if (!held) continue;
     if (exits.has(segment.id)) return false;
     // Inner segments of the block always lead to one of its exit segments.
-    work.push(...segment.nextSegments);
+    work.push(...heldSuccessors(state, segment, resource));
   }
   return true;
 }

@@ -5,7 +5,7 @@
  */
 import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
 
-import { POOL_RELEASE_METHODS, RELEASE_METHODS } from '../catalogue.js';
+import { POOL_RELEASE_METHODS, QUERY_METHODS, RELEASE_METHODS } from '../catalogue.js';
 import { contains, enclosingFunction, isFunction, memberName, methodCall, skipTsWrappers, valueParent, type FunctionNode } from './ast.js';
 import { classifyAcquisition, localFunction, resolveVariable, type Acquisition, type DriverContext } from './drivers.js';
 
@@ -48,6 +48,12 @@ export interface Continuation {
   readonly call: TSESTree.CallExpression | TSESTree.NewExpression;
   /** True when only the success path of a promise reaches the callback (`.then(cb)` with no rejection handler). */
   readonly successOnly: boolean;
+  /**
+   * A `.then`/`.catch`/`.finally` callback of a chain the function awaits or returns: control comes
+   * back to the function after it, so the function's own paths decide, and the callback's paths are
+   * not checked on their own.
+   */
+  readonly inline: boolean;
 }
 
 /** A tracked connection: one acquisition whose release this function owns. */
@@ -77,6 +83,13 @@ export interface Resource {
   readonly releaseCalls: TSESTree.CallExpression[];
   readonly vocabulary: Vocabulary;
   /**
+   * Reads an `if` test: `true` when it holds only if the resource may be held (`if (conn)`, or a
+   * condition correlated with the acquisition: `if (ownRunner)` around both the acquisition and the
+   * release, or a flag set right after the acquisition), `false` when it holds only if nothing is
+   * held (`if (!conn)`), undefined otherwise.
+   */
+  guard: (test: TSESTree.Node) => boolean | undefined;
+  /**
    * `obligation` (default): must be ended on every exit and exception path. `state`: only its check
    * events matter (use after release), no exit or exception is a finding.
    */
@@ -100,10 +113,16 @@ export type Binding =
 /** Works out where the connection of an acquisition goes. */
 export function bindAcquisition(ctx: DriverContext, acq: Acquisition): Binding {
   const node = acq.node;
-  // Callback style: pool.getConnection((err, conn) => ...), pool.connect((err, client, done) => ...).
+  // Callback style: pool.getConnection((err, conn) => ...), pool.connect((err, client, done) => ...),
+  // also with the callback passed by name (pool.connect(onConnect)).
   if (node.type === AST_NODE_TYPES.CallExpression) {
     const last = node.arguments[node.arguments.length - 1];
     if (last && isFunction(last)) return callbackBinding(ctx, last, 1);
+    if (last?.type === AST_NODE_TYPES.Identifier) {
+      const named = localFunction(ctx, last);
+      return named ? callbackBinding(ctx, named, 1) : { type: 'escaped' };
+    }
+    if (last && last.type !== AST_NODE_TYPES.ObjectExpression && last.type !== AST_NODE_TYPES.Literal) return { type: 'escaped' };
   }
   let value: TSESTree.Node = node;
   let parent = valueParent(value);
@@ -197,7 +216,12 @@ export function trackResource(
     opaque: false,
     releaseCalls: [],
     vocabulary,
+    guard: (test) => isPresenceTest(test, binding.variable),
   };
+  if (binding.type === 'variable') {
+    const correlated = correlatedConditions(ctx, binding);
+    resource.guard = (test) => isPresenceTest(test, binding.variable) ?? correlated(test);
+  }
   if (binding.type === 'variable') addEvent(resource, acquireAnchor(acquisition, binding), { type: 'acquire', resource });
   for (const ref of binding.variable.references) {
     if (ref.init === true || ref.isWrite() || ref.identifier.type !== AST_NODE_TYPES.Identifier) continue;
@@ -215,6 +239,68 @@ export function trackResource(
     }
   }
   return resource;
+}
+
+/**
+ * Conditions that hold whenever the acquisition happened: the tests of the `if`s around it, and
+ * boolean flags set to `true` right after it in the same block (`startedByUs = true`).
+ */
+function correlatedConditions(
+  ctx: DriverContext,
+  binding: Extract<Binding, { type: 'variable' }>,
+): (test: TSESTree.Node) => boolean | undefined {
+  const texts = new Set<string>();
+  const flags = new Set<Variable>();
+  const text = (node: TSESTree.Node): string => ctx.sourceCode.getText(node).replace(/\s+/g, ' ');
+  let child: TSESTree.Node = binding.anchor;
+  let parent = child.parent;
+  while (parent && parent !== binding.owner) {
+    if (parent.type === AST_NODE_TYPES.IfStatement && parent.consequent === child) texts.add(text(parent.test));
+    if (parent.type === AST_NODE_TYPES.BlockStatement && child !== binding.anchor) {
+      for (const statement of parent.body.slice(parent.body.indexOf(child as TSESTree.Statement) + 1)) {
+        const flag = trueAssignment(statement);
+        const variable = flag ? resolveVariable(ctx, flag) : null;
+        if (variable) flags.add(variable);
+      }
+    }
+    child = parent;
+    parent = parent.parent;
+  }
+  if (texts.size === 0 && flags.size === 0) return () => undefined;
+  const read = (test: TSESTree.Node): boolean | undefined => {
+    const node = skipTsWrappers(test);
+    if (node.type === AST_NODE_TYPES.UnaryExpression && node.operator === '!') {
+      const inner = read(node.argument);
+      return inner === undefined ? undefined : !inner;
+    }
+    if (node.type === AST_NODE_TYPES.LogicalExpression && (node.operator === '&&' || node.operator === '||')) {
+      // Acquired ⇒ a (a correlated side): then a || b holds too; a && b holds only if b is correlated as well.
+      const left = read(node.left);
+      const right = read(node.right);
+      if (node.operator === '&&') return left === true && right === true ? true : undefined;
+      return left === true || right === true ? true : undefined;
+    }
+    if (texts.has(text(node))) return true;
+    if (node.type === AST_NODE_TYPES.Identifier) {
+      const variable = resolveVariable(ctx, node);
+      if (variable && flags.has(variable)) return true;
+    }
+    return undefined;
+  };
+  return read;
+}
+
+/** `flag = true;` */
+function trueAssignment(statement: TSESTree.Statement): TSESTree.Identifier | undefined {
+  if (statement.type !== AST_NODE_TYPES.ExpressionStatement) return undefined;
+  const expression = statement.expression;
+  return expression.type === AST_NODE_TYPES.AssignmentExpression &&
+    expression.operator === '=' &&
+    expression.left.type === AST_NODE_TYPES.Identifier &&
+    expression.right.type === AST_NODE_TYPES.Literal &&
+    expression.right.value === true
+    ? expression.left
+    : undefined;
 }
 
 /**
@@ -262,7 +348,7 @@ function classifyReference(ctx: DriverContext, resource: Resource, id: TSESTree.
     }
   }
   const sink = valueSink(id);
-  if (sink) recordHandoff(resource, sink, id);
+  if (sink) recordHandoff(ctx, resource, sink, id);
 }
 
 function classifyMemberUse(ctx: DriverContext, resource: Resource, member: TSESTree.MemberExpression): void {
@@ -389,7 +475,7 @@ function valueSink(id: TSESTree.Identifier): TSESTree.Node | undefined {
   return undefined;
 }
 
-function recordHandoff(resource: Resource, sink: TSESTree.Node, id: TSESTree.Identifier): void {
+function recordHandoff(ctx: DriverContext, resource: Resource, sink: TSESTree.Node, id: TSESTree.Identifier): void {
   if (
     sink.type === AST_NODE_TYPES.AssignmentExpression &&
     sink.left.type === AST_NODE_TYPES.Identifier &&
@@ -405,7 +491,22 @@ function recordHandoff(resource: Resource, sink: TSESTree.Node, id: TSESTree.Ide
     recordUnfollowed(resource, id, 'handoff');
     return;
   }
+  if (isStore(ctx, sink, resource.owner)) {
+    // Stored in a field or an outer variable: something longer-lived owns it now, whatever the order.
+    resource.opaque = true;
+    return;
+  }
   recordUnfollowed(resource, id, 'handoff', sink);
+}
+
+/** `this.conn = conn`, `state.conn = conn`, `outer = conn` (a variable declared outside the owner). */
+function isStore(ctx: DriverContext, sink: TSESTree.Node, owner: FunctionNode): boolean {
+  if (sink.type !== AST_NODE_TYPES.AssignmentExpression) return false;
+  const target = skipTsWrappers(sink.left);
+  if (target.type === AST_NODE_TYPES.MemberExpression) return true;
+  if (target.type !== AST_NODE_TYPES.Identifier) return false;
+  const variable = resolveVariable(ctx, target);
+  return variable !== null && !declaredIn(variable, owner);
 }
 
 /**
@@ -451,7 +552,7 @@ function guardedAnchor(resource: Resource, call: TSESTree.CallExpression): TSEST
     node = parent;
     parent = valueParent(node);
   }
-  if (parent?.type === AST_NODE_TYPES.LogicalExpression && parent.right === node && isPresenceTest(parent.left, resource.variable) === true) {
+  if (parent?.type === AST_NODE_TYPES.LogicalExpression && parent.right === node && resource.guard(parent.left) === true) {
     return parent;
   }
   if (parent?.type !== AST_NODE_TYPES.ExpressionStatement) return call;
@@ -461,7 +562,7 @@ function guardedAnchor(resource: Resource, call: TSESTree.CallExpression): TSEST
     statement = container;
     container = container.parent;
   }
-  if (container.type === AST_NODE_TYPES.IfStatement && container.consequent === statement && isPresenceTest(container.test, resource.variable) === true) {
+  if (container.type === AST_NODE_TYPES.IfStatement && container.consequent === statement && resource.guard(container.test) === true) {
     return container;
   }
   return call;
@@ -520,11 +621,33 @@ function linkContinuations(resource: Resource, node: TSESTree.Node): 'linked' | 
     if (call.type === AST_NODE_TYPES.CallExpression && isEndingCall(resource, call)) return 'ended';
     if (!resource.continuations.has(callback)) {
       const successOnly = isSuccessOnlyThen(resource, call, callback);
-      resource.continuations.set(callback, { fn: callback, call, successOnly });
+      resource.continuations.set(callback, { fn: callback, call, successOnly, inline: isAwaitedPromiseCallback(call) });
       addEvent(resource, call, { type: 'release', resource, how: 'transfer' });
     }
   }
   return 'linked';
+}
+
+const PROMISE_METHODS = new Set(['then', 'catch', 'finally']);
+
+/** `await p.then(cb)`, `return p.then(cb).catch(...)`: a promise callback whose chain the function waits for. */
+function isAwaitedPromiseCallback(call: TSESTree.CallExpression | TSESTree.NewExpression): boolean {
+  if (call.type !== AST_NODE_TYPES.CallExpression || !PROMISE_METHODS.has(methodCall(call)?.name ?? '')) return false;
+  let top: TSESTree.Node = call;
+  for (;;) {
+    const member = valueParent(top);
+    const next = member?.type === AST_NODE_TYPES.MemberExpression ? valueParent(member) : undefined;
+    if (member?.type !== AST_NODE_TYPES.MemberExpression || next?.type !== AST_NODE_TYPES.CallExpression || !PROMISE_METHODS.has(memberName(member) ?? '')) {
+      break;
+    }
+    top = next;
+  }
+  const parent = valueParent(top);
+  return (
+    parent?.type === AST_NODE_TYPES.AwaitExpression ||
+    parent?.type === AST_NODE_TYPES.ReturnStatement ||
+    (parent?.type === AST_NODE_TYPES.ArrowFunctionExpression && parent.body === top)
+  );
 }
 
 /** `v.release(cb)`, `v.commit(cb)`: a call on the tracked variable that ends the obligation. */
@@ -574,6 +697,26 @@ function referencesRelease(resource: Resource, handler: TSESTree.Node): boolean 
   }) || resource.releasers.some((releaser) => releaser.references.some((ref) => contains(handler, ref.identifier)));
 }
 
+/** Calls that use the connection's session: on a released connection they run on someone else's. */
+const SESSION_METHODS = new Set([
+  ...QUERY_METHODS,
+  'prepare',
+  'unprepare',
+  'ping',
+  'batch',
+  'queryStream',
+  'stream',
+  'beginTransaction',
+  'commit',
+  'rollback',
+  'startTransaction',
+  'commitTransaction',
+  'rollbackTransaction',
+  'changeUser',
+  'copyFrom',
+  'copyTo',
+]);
+
 /**
  * The released state of a connection, for use-after-release: it is "held" from each release in the
  * owner function until the variable is assigned again, and every call on the connection is a check.
@@ -601,13 +744,15 @@ export function trackReleasedState(connection: Resource): Resource {
       continue;
     }
     const member = valueParent(id);
-    const call = member?.type === AST_NODE_TYPES.MemberExpression ? valueParent(member) : undefined;
+    if (member?.type !== AST_NODE_TYPES.MemberExpression) continue;
+    const call = valueParent(member);
     if (call?.type !== AST_NODE_TYPES.CallExpression || skipTsWrappers(call.callee) !== member) continue;
     if (releases.has(call)) {
       const anchor = guardedAnchor(connection, call);
       addEvent(state, anchor, { type: 'check', resource: state, node: call });
       addEvent(state, anchor, { type: 'acquire', resource: state });
-    } else {
+    } else if (SESSION_METHODS.has(memberName(member) ?? '')) {
+      // Only calls that talk to the server on this connection: reading `id()` or `config` is harmless.
       addEvent(state, call, { type: 'check', resource: state, node: call });
     }
   }

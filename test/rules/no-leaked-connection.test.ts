@@ -11,6 +11,121 @@ const ruleTester = new RuleTester({
 ruleTester.run(RULE_NAME, rule, {
   valid: [
     {
+      name: "real-world regression: oracle-finally-nested-try",
+      code: `const oracledb = require('oracledb');
+async function run() {
+  let connection;
+  try {
+    connection = await oracledb.getConnection({});
+    await connection.execute('select 1 from dual');
+  } finally {
+    if (connection) {
+      try {
+        await connection.close();
+      } catch (err) {
+        console.error(err);
+      }
+    }
+  }
+}
+module.exports = run;`,
+    },
+    {
+      name: "real-world regression: oracle-simple-guard",
+      code: `const oracledb = require('oracledb');
+async function run() {
+  let connection;
+  try {
+    connection = await oracledb.getConnection({});
+    await connection.execute('select 1 from dual');
+  } finally {
+    if (connection) {
+      await connection.close();
+    }
+  }
+}
+module.exports = run;`,
+    },
+    {
+      name: "real-world regression: pg-client-stored-before-connect",
+      code: `import pg from 'pg';
+let client = null;
+export async function listen(config) {
+  const next = new pg.Client(config);
+  next.on('error', () => {});
+  client = next; // kept in a module variable before connecting: closed elsewhere
+  try {
+    await next.connect();
+    await next.query('LISTEN ch');
+  } catch (err) {
+    await next.end().catch(() => {});
+    if (client === next) client = null;
+    throw err;
+  }
+}
+export async function close() {
+  if (client) await client.end();
+}`,
+    },
+    {
+      name: "real-world regression: pg-connect-callback-by-reference",
+      code: `import pg from 'pg';
+const pool = new pg.Pool();
+pool.on('error', () => {});
+let listener = null;
+const onConnect = (err, client, release) => {
+  if (err) return;
+  listener = { client, release };
+  client.query('LISTEN jobs');
+};
+export function start() {
+  pool.connect(onConnect);
+}`,
+    },
+    {
+      name: "real-world regression: then-awaited-continuation-conn",
+      code: `import mysql from 'mysql2/promise';
+const pool = mysql.createPool({});
+export async function run(flag) {
+  const conn = await pool.getConnection();
+  try {
+    await conn.query('select 1').then(() => {
+      if (flag) conn.release();
+    });
+    if (!flag) conn.release();
+  } catch (err) {
+    conn.release();
+    throw err;
+  }
+}`,
+    },
+    {
+      name: "real-world regression: typeorm-flag-runner",
+      code: `import { DataSource } from 'typeorm';
+const dataSource = new DataSource({ type: 'postgres' });
+export async function store(values, queryRunner) {
+  const ownRunner = queryRunner === undefined;
+  if (ownRunner) {
+    queryRunner = dataSource.createQueryRunner();
+  }
+  try {
+    await queryRunner.query('insert into t values ($1)', values);
+  } finally {
+    if (ownRunner) await queryRunner.release();
+  }
+}`,
+    },
+    {
+      name: "real-world regression: typeorm-mongo-runner",
+      code: `export class MongoSchemaBuilder {
+  constructor(dataSource) { this.dataSource = dataSource; }
+  async build() {
+    const queryRunner = this.dataSource.createQueryRunner();
+    await queryRunner.createCollectionIndex('t', { a: 1 }, {});
+  }
+}`,
+    },
+    {
       name: "mysql2: release in finally",
       code: `import mysql from 'mysql2/promise';
 const pool = mysql.createPool({});

@@ -9,6 +9,97 @@ const ruleTester = new RuleTester({
 ruleTester.run(RULE_NAME, rule, {
   valid: [
     {
+      name: "real-world regression: then-awaited-continuation",
+      code: `export async function run(queryRunner, work, flag) {
+  await queryRunner.startTransaction();
+  try {
+    await work(queryRunner).then(async () => {
+      if (flag) await queryRunner.commitTransaction();
+    });
+    if (!flag) await queryRunner.commitTransaction();
+  } catch (err) {
+    await queryRunner.rollbackTransaction();
+    throw err;
+  }
+}`,
+    },
+    {
+      name: "real-world regression: typeorm-flag-transaction",
+      code: `export async function execute(queryRunner, useTransaction) {
+  let startedByUs = false;
+  try {
+    if (useTransaction && !queryRunner.isTransactionActive) {
+      await queryRunner.startTransaction();
+      startedByUs = true;
+    }
+    const result = await queryRunner.query('delete from t');
+    if (startedByUs) await queryRunner.commitTransaction();
+    return result;
+  } catch (error) {
+    if (startedByUs) {
+      try {
+        await queryRunner.rollbackTransaction();
+      } catch {}
+    }
+    throw error;
+  }
+}`,
+    },
+    {
+      name: "real-world regression: typeorm-then-chain-outer-commit",
+      code: `export async function runAll(queryRunner, migrations) {
+  await queryRunner.startTransaction();
+  try {
+    for (const migration of migrations) {
+      await migration.up(queryRunner).then(() => {
+        console.log('done', queryRunner.isTransactionActive);
+      });
+    }
+    await queryRunner.commitTransaction();
+  } catch (err) {
+    await queryRunner.rollbackTransaction();
+    throw err;
+  }
+}`,
+    },
+    {
+      name: "real-world regression: typeorm-then-chain-transaction",
+      code: `export async function runAll(queryRunner, migrations, mode) {
+  let startedByUs = false;
+  if (mode === 'all') {
+    await queryRunner.startTransaction();
+    startedByUs = true;
+  }
+  try {
+    for (const migration of migrations) {
+      await migration.up(queryRunner).then(async () => {
+        if (mode === 'each' && startedByUs) await queryRunner.commitTransaction();
+      });
+    }
+    if (mode === 'all' && startedByUs) await queryRunner.commitTransaction();
+  } catch (err) {
+    if (startedByUs) await queryRunner.rollbackTransaction();
+    throw err;
+  }
+}`,
+    },
+    {
+      name: "real-world regression: typeorm-then-chain-transaction2",
+      code: `export async function runAll(queryRunner, migrations) {
+  try {
+    for (const migration of migrations) {
+      await queryRunner.startTransaction();
+      await migration.up(queryRunner).then(async () => {
+        await queryRunner.commitTransaction();
+      });
+    }
+  } catch (err) {
+    await queryRunner.rollbackTransaction();
+    throw err;
+  }
+}`,
+    },
+    {
       name: "mysql2: commit, rollback in catch, release in finally",
       code: `import mysql from 'mysql2/promise';
 const pool = mysql.createPool({});

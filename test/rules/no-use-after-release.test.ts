@@ -9,6 +9,20 @@ const ruleTester = new RuleTester({
 ruleTester.run(RULE_NAME, rule, {
   valid: [
     {
+      name: "real-world regression: use-after-release-id",
+      code: `import assert from 'node:assert';
+import { createPool } from './pool.js';
+export async function reusesIdleConnection() {
+  const pool = createPool();
+  const c1 = await pool.acquire();
+  await c1.release();
+  const c2 = await pool.acquire();
+  assert.equal(c2.id(), c1.id()); // identity check on a released connection object: no I/O
+  await c2.release();
+  await pool.end();
+}`,
+    },
+    {
       name: "release once in finally",
       code: `import { Pool } from 'pg';
 const pool = new Pool();
