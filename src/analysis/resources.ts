@@ -255,7 +255,9 @@ function correlatedConditions(
   let child: TSESTree.Node = binding.anchor;
   let parent = child.parent;
   while (parent && parent !== binding.owner) {
-    if (parent.type === AST_NODE_TYPES.IfStatement && parent.consequent === child) texts.add(text(parent.test));
+    if (parent.type === AST_NODE_TYPES.IfStatement && parent.consequent === child) {
+      for (const implied of impliedConditions(ctx, parent.test)) texts.add(text(implied));
+    }
     if (parent.type === AST_NODE_TYPES.BlockStatement && child !== binding.anchor) {
       for (const statement of parent.body.slice(parent.body.indexOf(child as TSESTree.Statement) + 1)) {
         const flag = trueAssignment(statement);
@@ -288,6 +290,38 @@ function correlatedConditions(
     return undefined;
   };
   return read;
+}
+
+/**
+ * What an `if` test that held implies: the test, each conjunct of `a && b`, and, for `a || f` where
+ * `f` is a const defined as `a || ...`, `f` itself (the test is then equivalent to `f`).
+ */
+function impliedConditions(ctx: DriverContext, test: TSESTree.Node): TSESTree.Node[] {
+  const node = skipTsWrappers(test);
+  if (node.type === AST_NODE_TYPES.LogicalExpression && node.operator === '&&') {
+    return [node, ...impliedConditions(ctx, node.left), ...impliedConditions(ctx, node.right)];
+  }
+  if (node.type === AST_NODE_TYPES.LogicalExpression && node.operator === '||') {
+    const disjuncts = flattenOr(node);
+    const text = (n: TSESTree.Node): string => ctx.sourceCode.getText(n).replace(/\s+/g, ' ');
+    const equivalent = disjuncts.filter((d) => {
+      if (d.type !== AST_NODE_TYPES.Identifier) return false;
+      const def = resolveVariable(ctx, d)?.defs[0];
+      const init = def?.node.type === AST_NODE_TYPES.VariableDeclarator && def.node.parent.kind === 'const' ? def.node.init : null;
+      if (!init) return false;
+      const inner = new Set(flattenOr(init).map(text));
+      return disjuncts.every((other) => other === d || inner.has(text(other)));
+    });
+    return [node, ...equivalent];
+  }
+  return [node];
+}
+
+function flattenOr(node: TSESTree.Node): TSESTree.Node[] {
+  const target = skipTsWrappers(node);
+  return target.type === AST_NODE_TYPES.LogicalExpression && target.operator === '||'
+    ? [...flattenOr(target.left), ...flattenOr(target.right)]
+    : [target];
 }
 
 /** `flag = true;` */
