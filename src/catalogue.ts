@@ -39,7 +39,8 @@ export const DRIVER_PACKAGES: Readonly<Record<string, DriverPackage>> = {
   mariadb: { driver: 'mariadb', factories: MYSQL_FACTORIES, constructors: {}, supportsAsyncDispose: true },
   'mariadb/callback': { driver: 'mariadb', factories: MYSQL_FACTORIES, constructors: {}, supportsAsyncDispose: false },
   pg: { driver: 'pg', factories: {}, constructors: { Pool: 'pool', Client: 'connection' }, supportsAsyncDispose: false },
-  'pg-pool': { driver: 'pg', factories: {}, constructors: { default: 'pool', Pool: 'pool' }, supportsAsyncDispose: false },
+  // `import Pool from 'pg-pool'` and `const Pool = require('pg-pool')`: the module itself is the class.
+  'pg-pool': { driver: 'pg', factories: {}, constructors: { default: 'pool', '*': 'pool', Pool: 'pool' }, supportsAsyncDispose: false },
   'generic-pool': { driver: 'generic-pool', factories: { createPool: 'pool' }, constructors: { Pool: 'pool' }, supportsAsyncDispose: false },
   tarn: { driver: 'tarn', factories: {}, constructors: { Pool: 'pool' }, supportsAsyncDispose: false },
   typeorm: { driver: 'typeorm', factories: {}, constructors: { DataSource: 'dataSource', Connection: 'dataSource' }, supportsAsyncDispose: false },

@@ -143,6 +143,8 @@ interface ImportLayout {
   readonly runtime: TSESTree.ImportDeclaration | undefined;
   /** The file loads modules with `require` (or is a script). */
   readonly usesRequire: boolean;
+  /** The last top-level `const x = require('...')`. */
+  readonly lastRequire: TSESTree.VariableDeclaration | undefined;
 }
 
 const layoutCache = new WeakMap<TSESTree.Program, ImportLayout>();
@@ -152,10 +154,12 @@ function importLayout(program: TSESTree.Program): ImportLayout {
   const cached = layoutCache.get(program);
   if (cached) return cached;
   const imports = program.body.filter((s): s is TSESTree.ImportDeclaration => s.type === AST_NODE_TYPES.ImportDeclaration);
+  const requires = program.body.filter(isRequireDeclaration);
   const layout: ImportLayout = {
     last: imports.at(-1),
     runtime: imports.find((s) => s.source.value === RUNTIME_MODULE && s.importKind !== 'type'),
-    usesRequire: usesRequire(program),
+    usesRequire: program.sourceType === 'script' || requires.length > 0,
+    lastRequire: requires.at(-1),
   };
   layoutCache.set(program, layout);
   return layout;
@@ -168,6 +172,7 @@ export function addRuntimeImport(fixer: TSESLint.RuleFixer, sourceCode: SourceCo
   const lastNamed = layout.runtime?.specifiers.filter((s) => s.type === AST_NODE_TYPES.ImportSpecifier).at(-1);
   if (lastNamed) return fixer.insertTextAfter(lastNamed, `, ${name}`);
   if (layout.last) return fixer.insertTextAfter(layout.last, `\nimport { ${name} } from '${RUNTIME_MODULE}';`);
+  if (layout.lastRequire) return fixer.insertTextAfter(layout.lastRequire, `\nconst { ${name} } = require('${RUNTIME_MODULE}');`);
   const line = layout.usesRequire
     ? `const { ${name} } = require('${RUNTIME_MODULE}');\n`
     : `import { ${name} } from '${RUNTIME_MODULE}';\n`;
@@ -185,17 +190,16 @@ function firstCodeOffset(sourceCode: SourceCode): number {
   return comments[0] ? (wholeLinesRange(sourceCode, first)?.[0] ?? first.range[0]) : first.range[0];
 }
 
-function usesRequire(program: TSESTree.Program): boolean {
-  if (program.sourceType === 'script') return true;
-  return program.body.some(
-    (statement) =>
-      statement.type === AST_NODE_TYPES.VariableDeclaration &&
-      statement.declarations.some(
-        (d) =>
-          d.init?.type === AST_NODE_TYPES.CallExpression &&
-          d.init.callee.type === AST_NODE_TYPES.Identifier &&
-          d.init.callee.name === 'require',
-      ),
+/** `const x = require('...')` (or a destructuring of it). */
+function isRequireDeclaration(statement: TSESTree.ProgramStatement): statement is TSESTree.VariableDeclaration {
+  return (
+    statement.type === AST_NODE_TYPES.VariableDeclaration &&
+    statement.declarations.some(
+      (d) =>
+        d.init?.type === AST_NODE_TYPES.CallExpression &&
+        d.init.callee.type === AST_NODE_TYPES.Identifier &&
+        d.init.callee.name === 'require',
+    )
   );
 }
 

@@ -713,8 +713,8 @@ module.exports = makeStore;`,
           suggestions: [
             {
               messageId: 'suggestReconnecting',
-              output: `const { reconnecting } = require('db-connection-guard/runtime');
-const mysql = require('mysql2/promise');
+              output: `const mysql = require('mysql2/promise');
+const { reconnecting } = require('db-connection-guard/runtime');
 async function makeStore() {
   const conn = reconnecting(() => mysql.createConnection({}));
   return {
@@ -1066,8 +1066,8 @@ exports.find = () => db.query('SELECT 1');`,
           suggestions: [
             {
               messageId: 'suggestReconnecting',
-              output: `const { reconnecting } = require('db-connection-guard/runtime');
-const { createConnection } = require('mysql2/promise');
+              output: `const { createConnection } = require('mysql2/promise');
+const { reconnecting } = require('db-connection-guard/runtime');
 let db;
 exports.init = async () => {
   db = reconnecting(() => createConnection({}));

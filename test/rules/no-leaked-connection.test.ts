@@ -1241,8 +1241,8 @@ module.exports = { run };`,
           endLine: 4,
           endColumn: 52,
           suggestions: [
-            { messageId: 'suggestWithConnection', output: `const { withConnection } = require('db-connection-guard/runtime');
-const mysql = require('mysql2');
+            { messageId: 'suggestWithConnection', output: `const mysql = require('mysql2');
+const { withConnection } = require('db-connection-guard/runtime');
 const pool = mysql.createPool({});
 async function run() {
   await withConnection(pool.promise(), async (conn) => {
@@ -1800,8 +1800,8 @@ module.exports = { run };`,
           endColumn: 39,
           suggestions: [
             { messageId: 'suggestWithConnection', output: `'use strict';
-const { withConnection } = require('db-connection-guard/runtime');
 const { pool } = require('./db');
+const { withConnection } = require('db-connection-guard/runtime');
 async function run() {
   await withConnection(pool, async (c) => {
     await c.query('SELECT 1');
