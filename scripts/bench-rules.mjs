@@ -11,16 +11,14 @@
 //
 //   node scripts/bench-rules.mjs [--runs 5] [--sizes 1000,4000,16000,64000] [--budget 20000] [--no-real]
 // Reads dist/esm: run through `npm run bench` (which builds first).
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
 import * as tsParser from '@typescript-eslint/parser';
 import { Linter } from 'eslint';
 import { builtinRules } from 'eslint/use-at-your-own-risk';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+import { loadBuiltPlugin, mapValues, median, packageSources, timed } from './lib/bench.mjs';
+
 const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '5' },
@@ -36,12 +34,7 @@ const BASELINE = 'no-unused-vars';
 /** Time spent in each rule's listeners (and create) during the current run, by rule id. */
 const spent = new Map();
 
-const entry = path.join(root, 'dist', 'esm', 'src', 'index.js');
-if (!existsSync(entry)) {
-  console.error('bench-rules: dist/esm is missing; run `npm run build` first.');
-  process.exit(1);
-}
-const { default: plugin } = await import(pathToFileURL(entry).href);
+const plugin = await loadBuiltPlugin('bench-rules');
 const ns = plugin.meta.namespace;
 const ruleIds = Object.keys(plugin.rules).map((name) => `${ns}/${name}`);
 const languageOptions = { parser: tsParser, ecmaVersion: 'latest', sourceType: 'module' };
@@ -50,8 +43,8 @@ const config = [
   {
     files,
     plugins: {
-      [ns]: { rules: mapValues(plugin.rules, (rule, name) => timed(`${ns}/${name}`, rule)) },
-      core: { rules: { [BASELINE]: timed(BASELINE, builtinRules.get(BASELINE)) } },
+      [ns]: { rules: mapValues(plugin.rules, (rule, name) => timed(`${ns}/${name}`, rule, spent)) },
+      core: { rules: { [BASELINE]: timed(BASELINE, builtinRules.get(BASELINE), spent) } },
     },
     languageOptions,
     rules: Object.fromEntries([...ruleIds, `core/${BASELINE}`].map((id) => [id, 'error'])),
@@ -112,55 +105,6 @@ function report(label, inputs) {
   }
   for (const [id, list] of samples) row(id, median(list), list.length);
   row('(parse, once, shared)', parseMs, 1);
-}
-
-/** A copy of the rule whose create() and listeners add their time to `spent`. */
-function timed(id, rule) {
-  const clock = (fn) =>
-    function (...args) {
-      const start = performance.now();
-      try {
-        return fn.apply(this, args);
-      } finally {
-        spent.set(id, (spent.get(id) ?? 0) + performance.now() - start);
-      }
-    };
-  return {
-    ...rule,
-    create(context) {
-      const listeners = clock(rule.create)(context);
-      return mapValues(listeners, (listener) => clock(listener));
-    },
-  };
-}
-
-function mapValues(object, fn) {
-  return Object.fromEntries(Object.entries(object).map(([key, value]) => [key, fn(value, key)]));
-}
-
-function median(list) {
-  const sorted = [...list].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-/** The .js sources of an installed package (tests, minified and huge bundled files left out). */
-function packageSources(name) {
-  const dir = path.join(root, 'node_modules', name);
-  if (!existsSync(dir)) return [];
-  const out = [];
-  const walk = (d) => {
-    for (const entry of readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, entry.name);
-      if (entry.isDirectory()) {
-        if (!['node_modules', 'test', 'tests', 'browser', 'esm'].includes(entry.name)) walk(p);
-      } else if (/\.(c|m)?js$/.test(entry.name) && !entry.name.endsWith('.min.js') && statSync(p).size < 1_000_000) {
-        out.push({ filename: path.relative(dir, p), code: readFileSync(p, 'utf8') });
-      }
-    }
-  };
-  walk(dir);
-  return out;
 }
 
 /**

@@ -1,0 +1,69 @@
+// Shared by the bench-*.mjs scripts that time rules: the built plugin, per-rule timers, medians,
+// and the sources of installed packages. (Not a bench itself: scripts/bench.mjs runs bench-*.mjs only.)
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The plugin from dist/esm; exits with a message when the build is missing. */
+export async function loadBuiltPlugin(scriptName) {
+  const entry = path.join(root, 'dist', 'esm', 'src', 'index.js');
+  if (!existsSync(entry)) {
+    console.error(`${scriptName}: dist/esm is missing; run \`npm run build\` first.`);
+    process.exit(1);
+  }
+  return (await import(pathToFileURL(entry).href)).default;
+}
+
+/**
+ * A copy of `rule` whose create() and listeners add the time they take to `spent` under `id`
+ * (ESLint's TIMING does the same), so rules linted together can be timed apart.
+ */
+export function timed(id, rule, spent) {
+  const clock = (fn) =>
+    function (...args) {
+      const start = performance.now();
+      try {
+        return fn.apply(this, args);
+      } finally {
+        spent.set(id, (spent.get(id) ?? 0) + performance.now() - start);
+      }
+    };
+  return {
+    ...rule,
+    create(context) {
+      const listeners = clock(rule.create)(context);
+      return mapValues(listeners, (listener) => clock(listener));
+    },
+  };
+}
+
+export function mapValues(object, fn) {
+  return Object.fromEntries(Object.entries(object).map(([key, value]) => [key, fn(value, key)]));
+}
+
+export function median(list) {
+  const sorted = [...list].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** The .js sources of an installed package (tests, browser/esm duplicates, minified and huge files left out). */
+export function packageSources(name) {
+  const dir = path.join(root, 'node_modules', name);
+  if (!existsSync(dir)) return [];
+  const out = [];
+  const walk = (d) => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, entry.name);
+      if (entry.isDirectory()) {
+        if (!['node_modules', 'test', 'tests', 'browser', 'esm'].includes(entry.name)) walk(p);
+      } else if (/\.(c|m)?js$/.test(entry.name) && !entry.name.endsWith('.min.js') && statSync(p).size < 1_000_000) {
+        out.push({ filename: path.relative(dir, p), code: readFileSync(p, 'utf8') });
+      }
+    }
+  };
+  walk(dir);
+  return out;
+}
