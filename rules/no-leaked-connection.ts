@@ -1,8 +1,8 @@
 import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
 
 import { createRule } from '../src/create-rule.js';
-import { isFunction, memberName, shortText, valueParent } from '../src/analysis/ast.js';
-import { driverContext, type DriverContext } from '../src/analysis/drivers.js';
+import { enclosingFunction, isFunction, memberName, shortText, valueParent } from '../src/analysis/ast.js';
+import { driverContext, resolveVariable, type DriverContext } from '../src/analysis/drivers.js';
 import { createFlowListeners, type ExitNode, type Finding } from '../src/analysis/flow.js';
 import { resourceFor, trackResource, type Resource } from '../src/analysis/resources.js';
 import { buildTryFinallyFix, buildAwaitUsingFix, buildWithConnectionFix } from './no-leaked-connection/fix.js';
@@ -128,7 +128,7 @@ function reportResource(
     context.report({ node, messageId: 'neverReleased', data: { source }, suggest: suggestions(context, ctx, resource) });
     return;
   }
-  const finding = pickFinding(localPool(resource) ? findings.filter((f) => f.type !== 'exception') : findings);
+  const finding = pickFinding(localPool(ctx, resource) ? findings.filter((f) => f.type !== 'exception') : findings);
   if (!finding || finding.type === 'check') return; // connections have no checks
   const fix = (fixMode === 'autofix' ? buildTryFinallyFix(context.sourceCode, resource) : undefined) ?? null;
   const suggest = suggestions(context, ctx, resource, fixMode === 'suggestion');
@@ -171,16 +171,18 @@ function holdsConnection(resource: Resource): boolean {
 const CONNECTING_RUNNER_METHODS = new Set(['connect', 'query', 'startTransaction', 'stream', 'manager']);
 
 /**
- * A pool created in the same function (a test's or a script's own pool) dies with the function: a
- * connection it loses on an exception path affects nothing else, so only normal paths are reported.
+ * A pool created inside a function (a test's or a script's own pool, not a module's shared one) dies
+ * with it: a connection it loses on an exception path affects nothing else, so only normal paths are
+ * reported.
  */
-function localPool(resource: Resource): boolean {
+function localPool(ctx: DriverContext, resource: Resource): boolean {
   const source = resource.acquisition.source;
-  const pool = source?.type === AST_NODE_TYPES.Identifier ? resource.variable.scope.set.get(source.name) : undefined;
-  const def = pool?.defs[0];
-  if (pool?.scope.block !== resource.owner || def?.node.type !== AST_NODE_TYPES.VariableDeclarator) return false;
+  if (source?.type !== AST_NODE_TYPES.Identifier) return false;
+  const def = resolveVariable(ctx, source)?.defs[0];
+  if (def?.node.type !== AST_NODE_TYPES.VariableDeclarator) return false;
   const init = def.node.init;
-  return init?.type === AST_NODE_TYPES.CallExpression || init?.type === AST_NODE_TYPES.NewExpression;
+  const created = init?.type === AST_NODE_TYPES.CallExpression || init?.type === AST_NODE_TYPES.NewExpression;
+  return created && enclosingFunction(def.node).type !== AST_NODE_TYPES.Program;
 }
 
 /** The acquiring call, or only its callee when a callback follows (`pool.getConnection((err, conn) => ...)`). */

@@ -150,6 +150,14 @@ export function traceValue(ctx: DriverContext, node: TSESTree.Node, depth = 0): 
   return typed?.known ? { kind: typed.kind, pkg: typed.pkg } : undefined;
 }
 
+/**
+ * Syntactic tracing only: for questions asked about every call of a file (is this a pool creation?),
+ * where a type query per call would cost more than it could add.
+ */
+export function traceSyntax(ctx: DriverContext, node: TSESTree.Node): Traced | undefined {
+  return traceSyntactically(ctx, node, 0);
+}
+
 /** Whether typed mode knows the value is not a driver object (so name heuristics must not apply). */
 export function typedNotDriver(ctx: DriverContext, node: TSESTree.Node): boolean {
   return ctx.types?.kindOf(node)?.known === false;

@@ -19,7 +19,7 @@ import {
 } from '../catalogue.js';
 import { contains, enclosingFunction, isFunction, memberName, skipTsWrappers, valueParent, type FunctionNode } from './ast.js';
 import { staticText } from './transactions.js';
-import { classifyAcquisition, importSource, localFunction, resolveVariable, traceValue, type DriverContext } from './drivers.js';
+import { classifyAcquisition, importSource, localFunction, resolveVariable, traceSyntax, type DriverContext } from './drivers.js';
 
 type Variable = TSESLint.Scope.Variable;
 type ClassNode = TSESTree.ClassDeclaration | TSESTree.ClassExpression;
@@ -148,7 +148,8 @@ function computeCreation(ctx: DriverContext, node: TSESTree.CallExpression | TSE
     kind = 'checkout';
     ({ pkg, method } = acquisition);
   } else if (!acquisition) {
-    const traced = traceValue(ctx, node);
+    // Asked of every call in the file: pool creations are calls of the driver's own factories.
+    const traced = traceSyntax(ctx, node);
     if (traced?.kind === 'pool') {
       kind = 'pool';
       pkg = traced.pkg;
