@@ -3,7 +3,7 @@ import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint
 import { createRule } from '../src/create-rule.js';
 import { enclosingFunction, isFunction, memberName, shortText, valueParent } from '../src/analysis/ast.js';
 import { driverContext, resolveVariable, type DriverContext } from '../src/analysis/drivers.js';
-import { createFlowListeners, type ExitNode, type Finding } from '../src/analysis/flow.js';
+import { createFlowListeners, describeExit, type Finding } from '../src/analysis/flow.js';
 import { resourceFor, trackResource, type Resource } from '../src/analysis/resources.js';
 import { buildTryFinallyFix, buildAwaitUsingFix, buildWithConnectionFix } from './no-leaked-connection/fix.js';
 
@@ -144,7 +144,7 @@ function reportResource(
     });
     return;
   }
-  const how = exitVerb(finding.node, finding.inCallback);
+  const how = describeExit(finding.node, finding.inCallback);
   const exitLine = finding.node ? line(finding.node) : String(finding.fn.loc.end.line);
   context.report({
     node,
@@ -201,22 +201,6 @@ function pickFinding(findings: readonly Finding[]): Finding | undefined {
 function position(finding: Finding): number {
   if (finding.type !== 'exit') return finding.node.range[0];
   return finding.node ? finding.node.range[0] : finding.fn.range[1];
-}
-
-function exitVerb(node: ExitNode | undefined, inCallback: boolean): string {
-  const subject = inCallback ? 'it' : 'the function';
-  switch (node?.type) {
-    case undefined:
-      return `${subject} reaches its end`;
-    case AST_NODE_TYPES.ThrowStatement:
-      return `${subject} throws`;
-    case AST_NODE_TYPES.ReturnStatement:
-      return `${subject} returns`;
-    case AST_NODE_TYPES.BreakStatement:
-      return 'the loop breaks';
-    case AST_NODE_TYPES.ContinueStatement:
-      return 'the loop continues';
-  }
 }
 
 function describeThrow(context: Context, node: TSESTree.Node): string {

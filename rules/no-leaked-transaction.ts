@@ -4,7 +4,7 @@ import { createRule } from '../src/create-rule.js';
 import { enclosingFunction, isFunction, shortText, valueParent } from '../src/analysis/ast.js';
 import { driverContext, resolveVariable, type Acquisition, type DriverContext } from '../src/analysis/drivers.js';
 import { bodyStartAfter, endWithTrailingComment, indentUnit, lineIndent, movedText } from '../src/analysis/fix.js';
-import { createFlowListeners, type Finding } from '../src/analysis/flow.js';
+import { createFlowListeners, describeExit, type Finding } from '../src/analysis/flow.js';
 import { trackResource, type Binding, type Resource } from '../src/analysis/resources.js';
 import { CONNECTION_TRANSACTION, OBJECT_TRANSACTION, classifyBegin, type Begin } from '../src/analysis/transactions.js';
 
@@ -124,7 +124,7 @@ function reportTransaction(context: Context, resource: Resource, begin: Begin, f
     .filter((f): f is Extract<Finding, { type: 'exit' }> => f.type === 'exit')
     .sort((a, b) => (a.node?.range[0] ?? a.fn.range[1]) - (b.node?.range[0] ?? b.fn.range[1]))[0];
   if (exit) {
-    const how = exitVerb(exit);
+    const how = describeExit(exit.node, exit.inCallback);
     context.report({
       node,
       messageId: exit.inCallback ? 'callbackPath' : 'earlyExit',
@@ -167,22 +167,6 @@ function beginLabel(sourceCode: Readonly<TSESLint.SourceCode>, begin: Begin): st
     return shortText(`${callee}(${sourceCode.getText(sql)})`, 60);
   }
   return shortText(`${callee}()`);
-}
-
-function exitVerb(exit: Extract<Finding, { type: 'exit' }>): string {
-  const subject = exit.inCallback ? 'it' : 'the function';
-  switch (exit.node?.type) {
-    case undefined:
-      return `${subject} reaches its end`;
-    case AST_NODE_TYPES.ThrowStatement:
-      return `${subject} throws`;
-    case AST_NODE_TYPES.ReturnStatement:
-      return `${subject} returns`;
-    case AST_NODE_TYPES.BreakStatement:
-      return 'the loop breaks';
-    case AST_NODE_TYPES.ContinueStatement:
-      return 'the loop continues';
-  }
 }
 
 /**

@@ -44,6 +44,26 @@ export type Finding =
       readonly inCallback: boolean;
     };
 
+/**
+ * How an exit reads in a message: "the function returns", "it throws" (in a callback), "the loop
+ * continues", "the function reaches its end".
+ */
+export function describeExit(node: ExitNode | undefined, inCallback: boolean): string {
+  const subject = inCallback ? 'it' : 'the function';
+  switch (node?.type) {
+    case undefined:
+      return `${subject} reaches its end`;
+    case AST_NODE_TYPES.ThrowStatement:
+      return `${subject} throws`;
+    case AST_NODE_TYPES.ReturnStatement:
+      return `${subject} returns`;
+    case AST_NODE_TYPES.BreakStatement:
+      return 'the loop breaks';
+    case AST_NODE_TYPES.ContinueStatement:
+      return 'the loop continues';
+  }
+}
+
 interface PathState {
   readonly codePath: CodePath;
   readonly node: TSESTree.Node;
