@@ -1,0 +1,437 @@
+#!/usr/bin/env node
+// How the db-guard rules scale, all of them together, beside ESLint core's `no-unused-vars`:
+//   1. real code bases: the installed sources of typeorm (and knex, sequelize, mysql2, pg when installed);
+//   2. generated modules of 1k to 64k lines: time per line must stay flat;
+//   3. adversarial inputs, each at doubling sizes: deeply nested callbacks, thousands of
+//      acquisitions in one function, long else-if chains, a huge switch, deep try/finally nesting,
+//      labelled loops; the growth exponent per doubling (1 = linear, 2 = quadratic) is printed,
+//      and the rule that dominates at the largest size.
+// Rules run together in one `Linter#verify` per file on a SourceCode parsed once; each rule's
+// create() and listeners are wrapped with a timer (as ESLint's TIMING does), so "all rules" is the
+// sum of the db-guard rules' own time, shared caches included. Figures are medians of --runs runs
+// after a warm-up run. A rule that throws makes the script exit 1; slow growth is reported, not failed.
+//
+//   node scripts/bench-scaling.mjs [--runs 3] [--sizes 1000,2000,...,64000] [--only real,scaling,adversarial]
+// Reads dist/esm: run through `npm run bench` (which builds first).
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { isMainThread, Worker } from 'node:worker_threads';
+
+import * as tsParser from '@typescript-eslint/parser';
+import { Linter } from 'eslint';
+import { builtinRules } from 'eslint/use-at-your-own-risk';
+
+// The TypeScript parser recurses once per nesting level and overflows Node's default stack at about
+// 170 nested callbacks, before any rule runs. The adversarial inputs go deeper, so everything runs
+// in a worker thread with a larger stack.
+const STACK_MB = 256;
+if (isMainThread) {
+  const code = await new Promise((resolve) => {
+    const worker = new Worker(new URL(import.meta.url), { argv: process.argv.slice(2), resourceLimits: { stackSizeMb: STACK_MB } });
+    worker.on('error', (error) => {
+      console.error(error);
+      resolve(1);
+    });
+    worker.on('exit', resolve);
+  });
+  process.exit(code);
+}
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '3' },
+    sizes: { type: 'string', default: '1000,2000,4000,8000,16000,32000,64000' },
+    only: { type: 'string', default: 'real,scaling,adversarial' },
+  },
+});
+const RUNS = Math.max(1, Number(values.runs));
+const SIZES = values.sizes.split(',').map(Number).filter((n) => n > 0);
+const ONLY = new Set(values.only.split(','));
+const BASELINE = 'no-unused-vars';
+/** An input whose one run takes longer than this is measured once, and its family grows no further. */
+const BUDGET_MS = 10_000;
+
+const entry = path.join(root, 'dist', 'esm', 'src', 'index.js');
+if (!existsSync(entry)) {
+  console.error('bench-scaling: dist/esm is missing; run `npm run build` first.');
+  process.exit(1);
+}
+const { default: plugin } = await import(pathToFileURL(entry).href);
+const ns = plugin.meta.namespace;
+const ruleIds = Object.keys(plugin.rules).map((name) => `${ns}/${name}`);
+
+/** Time spent in each rule during the current run, by rule id. */
+const spent = new Map();
+const languageOptions = { parser: tsParser, ecmaVersion: 'latest', sourceType: 'module' };
+const files = ['**/*.{js,cjs,mjs,ts,cts,mts}'];
+const config = [
+  {
+    files,
+    plugins: {
+      [ns]: { rules: mapValues(plugin.rules, (rule, name) => timed(`${ns}/${name}`, rule)) },
+      core: { rules: { [BASELINE]: timed(BASELINE, builtinRules.get(BASELINE)) } },
+    },
+    languageOptions,
+    rules: Object.fromEntries([...ruleIds, `core/${BASELINE}`].map((id) => [id, 'error'])),
+  },
+];
+const parseOnly = [{ files, languageOptions }];
+const linter = new Linter({ configType: 'flat' });
+
+console.log(`# db-guard rules together vs ${BASELINE}: scaling (node ${process.version}, eslint ${Linter.version}, ${String(ruleIds.length)} rules, median of ${String(RUNS)} runs)`);
+
+/** The three sections, run at the end of the module (after the input families below are defined). */
+function main() {
+  if (ONLY.has('real')) {
+    console.log('\n## Real code bases (installed package sources)\n');
+    console.log(`| code base | files | lines | all db-guard rules ms | ${BASELINE} ms | ratio | slowest rule (ms) |`);
+    console.log('| :--- | ---: | ---: | ---: | ---: | ---: | :--- |');
+    let breakdown;
+    for (const pkg of ['typeorm', 'sequelize', 'knex', 'mysql2', 'pg']) {
+      const inputs = packageSources(pkg);
+      if (inputs.length === 0) continue;
+      const m = measure(pkg, inputs);
+      if (!m) continue;
+      breakdown ??= { pkg, m };
+      console.log(`| ${pkg} | ${String(inputs.length)} | ${String(m.lines)} | ${ms(m.all)} | ${ms(m.baseline)} | ${(m.all / m.baseline).toFixed(2)} | ${m.slowest} |`);
+    }
+    if (breakdown) {
+      console.log(`\nBy rule, on ${breakdown.pkg} (same runs):\n`);
+      console.log(`| rule | ms | share of ${BASELINE} |`);
+      console.log('| :--- | ---: | ---: |');
+      for (const [id, t] of breakdown.m.perRule) console.log(`| ${id} | ${ms(t)} | ${(t / breakdown.m.baseline).toFixed(2)} |`);
+    }
+  }
+
+  if (ONLY.has('scaling')) {
+    console.log('\n## Generated modules: time per line\n');
+    console.log(`| lines | all db-guard rules ms | µs per line | ${BASELINE} ms | µs per line | ratio |`);
+    console.log('| ---: | ---: | ---: | ---: | ---: | ---: |');
+    const perLine = [];
+    for (const size of SIZES) {
+      const code = generateModule(size);
+      const m = measure(`generated ${String(size)}`, [{ filename: 'generated.ts', code }]);
+      if (!m) continue;
+      perLine.push({ size, all: (m.all * 1000) / m.lines, baseline: (m.baseline * 1000) / m.lines });
+      console.log(`| ${String(m.lines)} | ${ms(m.all)} | ${((m.all * 1000) / m.lines).toFixed(2)} | ${ms(m.baseline)} | ${((m.baseline * 1000) / m.lines).toFixed(2)} | ${(m.all / m.baseline).toFixed(2)} |`);
+    }
+    // Small inputs are dominated by fixed costs and JIT warm-up: judge flatness from 4k lines up.
+    const steady = perLine.filter((p) => p.size >= 4000);
+    if (steady.length >= 2) {
+      const spread = (key) => Math.max(...steady.map((p) => p[key])) / Math.min(...steady.map((p) => p[key]));
+      console.log(`\nTime per line from 4k lines up varies by a factor of ${spread('all').toFixed(2)} for the db-guard rules (${spread('baseline').toFixed(2)} for ${BASELINE}).`);
+    }
+  }
+
+  if (ONLY.has('adversarial')) {
+    console.log('\n## Adversarial inputs: growth per doubling\n');
+    console.log('Growth exponent = slope of log(time) over log(n) across the sizes (least squares): 1 is linear, 2 quadratic.\n');
+    console.log(`| input | n | lines | all db-guard rules ms | µs per n | ${BASELINE} ms | slowest rule (ms) | runs |`);
+    console.log('| :--- | ---: | ---: | ---: | ---: | ---: | :--- | ---: |');
+    const verdicts = [];
+    for (const family of ADVERSARIAL) {
+      const points = [];
+      for (const n of family.sizes) {
+        const m = measure(`${family.name} ${String(n)}`, [{ filename: 'adversarial.ts', code: family.make(n) }]);
+        if (!m) break;
+        points.push({ n, all: m.all, perRule: m.perRule });
+        console.log(`| ${family.name} | ${String(n)} | ${String(m.lines)} | ${ms(m.all)} | ${((m.all * 1000) / n).toFixed(1)} | ${ms(m.baseline)} | ${m.slowest} | ${String(m.runs)} |`);
+        if (m.all > BUDGET_MS) break;
+      }
+      if (points.length < 2) continue;
+      const largest = points.at(-1);
+      // The rule that grows fastest, among those that take a visible share at the largest size.
+      const rules = [...largest.perRule]
+        .filter(([, t]) => t >= Math.max(5, largest.all * 0.1))
+        .map(([id]) => ({ id: id.replace(`${ns}/`, ''), exponent: slope(points.map((p) => [p.n, p.perRule.get(id) ?? 0])) }))
+        .sort((x, y) => y.exponent - x.exponent);
+      verdicts.push({ name: family.name, largest: largest.n, exponent: slope(points.map((p) => [p.n, p.all])), worst: rules[0] });
+    }
+    console.log('\n| input | growth exponent, all rules | fastest-growing rule (exponent) | verdict |');
+    console.log('| :--- | ---: | :--- | :--- |');
+    for (const v of verdicts) {
+      const worst = v.worst ? `${v.worst.id} (${v.worst.exponent.toFixed(2)})` : '-';
+      const e = Math.max(v.exponent, v.worst?.exponent ?? 0);
+      const verdict = e <= 1.3 ? 'linear' : e <= 1.6 ? 'slightly above linear' : 'SUPER-LINEAR';
+      console.log(`| ${v.name} (to n = ${String(v.largest)}) | ${v.exponent.toFixed(2)} | ${worst} | ${verdict} |`);
+    }
+  }
+}
+
+/**
+ * Lints the inputs (parsed once) RUNS times after a warm-up and returns the median time of all
+ * db-guard rules together and of the baseline, with the slowest db-guard rule; null (exit code 1)
+ * if a rule throws.
+ */
+function measure(label, inputs) {
+  const lines = inputs.reduce((n, f) => n + f.code.split('\n').length, 0);
+  const parsed = inputs.map(({ filename, code }) => {
+    const messages = linter.verify(code, parseOnly, { filename });
+    const fatal = messages.find((m) => m.fatal);
+    if (fatal) throw new Error(`${label}: ${filename} does not parse: ${fatal.message}`);
+    return { filename, sourceCode: linter.getSourceCode() };
+  });
+  const samples = [];
+  const started = performance.now();
+  // At least RUNS runs after the warm-up; more (up to 4 x RUNS) while the input is quick, so that
+  // small figures are not one GC pause; a single run once an input takes longer than BUDGET_MS.
+  for (let run = 0; ; run += 1) {
+    spent.clear();
+    const runStart = performance.now();
+    for (const { filename, sourceCode } of parsed) {
+      try {
+        linter.verify(sourceCode, config, { filename });
+      } catch (error) {
+        console.log(`| ${label} | failed on ${filename}: ${String(error.message).split('\n')[0]} |`);
+        process.exitCode = 1;
+        return null;
+      }
+    }
+    const runMs = performance.now() - runStart;
+    if (run > 0 || runMs > BUDGET_MS) samples.push(new Map(spent));
+    const elapsed = performance.now() - started;
+    if (runMs > BUDGET_MS || samples.length >= 4 * RUNS || (samples.length >= RUNS && elapsed > 1000)) break;
+  }
+  const med = (id) => median(samples.map((s) => s.get(id) ?? 0));
+  const perRule = ruleIds.map((id) => [id, med(id)]);
+  const all = median(samples.map((s) => ruleIds.reduce((sum, id) => sum + (s.get(id) ?? 0), 0)));
+  const [slowId, slowMs] = perRule.reduce((best, cur) => (cur[1] > best[1] ? cur : best));
+  return { lines, all, baseline: med(BASELINE), perRule: new Map(perRule), runs: samples.length, slowest: `${slowId.replace(`${ns}/`, '')} (${ms(slowMs)})` };
+}
+
+/** A copy of the rule whose create() and listeners add their time to `spent`. */
+function timed(id, rule) {
+  const clock = (fn) =>
+    function (...args) {
+      const start = performance.now();
+      try {
+        return fn.apply(this, args);
+      } finally {
+        spent.set(id, (spent.get(id) ?? 0) + performance.now() - start);
+      }
+    };
+  return {
+    ...rule,
+    create(context) {
+      const listeners = clock(rule.create)(context);
+      return mapValues(listeners, (listener) => clock(listener));
+    },
+  };
+}
+
+function mapValues(object, fn) {
+  return Object.fromEntries(Object.entries(object).map(([key, value]) => [key, fn(value, key)]));
+}
+
+/** Least-squares slope of log(y) over log(x), for points with y above timer noise (0.5 ms). */
+function slope(points) {
+  const logs = points.filter(([, y]) => y > 0.5).map(([x, y]) => [Math.log(x), Math.log(y)]);
+  if (logs.length < 2) return 0;
+  const mx = logs.reduce((sum, [x]) => sum + x, 0) / logs.length;
+  const my = logs.reduce((sum, [, y]) => sum + y, 0) / logs.length;
+  const num = logs.reduce((sum, [x, y]) => sum + (x - mx) * (y - my), 0);
+  const den = logs.reduce((sum, [x]) => sum + (x - mx) ** 2, 0);
+  return num / den;
+}
+
+function median(list) {
+  const sorted = [...list].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function ms(value) {
+  return value.toFixed(1);
+}
+
+/** The .js sources of an installed package (tests, browser/esm duplicates, minified and huge files left out). */
+function packageSources(name) {
+  const dir = path.join(root, 'node_modules', name);
+  if (!existsSync(dir)) return [];
+  const out = [];
+  const walk = (d) => {
+    for (const item of readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, item.name);
+      if (item.isDirectory()) {
+        if (!['node_modules', 'test', 'tests', 'browser', 'esm'].includes(item.name)) walk(p);
+      } else if (/\.(c|m)?js$/.test(item.name) && !item.name.endsWith('.min.js') && statSync(p).size < 1_000_000) {
+        out.push({ filename: path.relative(dir, p), code: readFileSync(p, 'utf8') });
+      }
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/**
+ * A service module of about `lines` lines: a repeating mix of correct checkouts, leaks, callback
+ * checkouts, transactions, a long-lived connection and plain code, so every rule has work.
+ */
+function generateModule(lines) {
+  const out = [
+    "import mysql from 'mysql2/promise';",
+    "import mysqlCb from 'mysql2';",
+    "import pg from 'pg';",
+    'const pool = mysql.createPool({ connectionLimit: 10 });',
+    'const cbPool = mysqlCb.createPool({});',
+    'const pgPool = new pg.Pool();',
+    "pgPool.on('error', (err) => console.error(err));",
+    "const audit = await mysql.createConnection({ host: 'localhost' });",
+    '',
+  ];
+  const blocks = [
+    (i) => `export async function read${i}(id: number) {
+  const conn = await pool.getConnection();
+  try {
+    const [rows] = await conn.query('SELECT * FROM t WHERE id = ?', [id]);
+    return rows;
+  } finally {
+    conn.release();
+  }
+}`,
+    (i) => `export async function leak${i}(ids: number[]) {
+  const conn = await pool.getConnection();
+  for (const id of ids) {
+    if (id < 0) return;
+    await conn.query('UPDATE t SET n = n + 1 WHERE id = ?', [id]);
+  }
+  conn.release();
+}`,
+    (i) => `export function legacy${i}(id: number, cb: (e: unknown, r?: unknown) => void) {
+  cbPool.getConnection((err, conn) => {
+    if (err) return cb(err);
+    conn.query('SELECT ?', [id], (qerr, rows) => {
+      conn.release();
+      cb(qerr, rows);
+    });
+  });
+}`,
+    (i) => `export async function transfer${i}(from: number, to: number, amount: number) {
+  const client = await pgPool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('UPDATE acct SET bal = bal - $1 WHERE id = $2', [amount, from]);
+    await client.query('UPDATE acct SET bal = bal + $1 WHERE id = $2', [amount, to]);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  } finally {
+    client.release();
+  }
+}`,
+    (i) => `export async function log${i}(event: string) {
+  await audit.query('INSERT INTO log (event) VALUES (?)', [event]);
+}`,
+    (i) => `export function summarise${i}(values: number[], unused = 0) {
+  let total = 0;
+  for (let k = 0; k < values.length; k += 1) {
+    const v = values[k] ?? 0;
+    total += v > 10 ? v : -v;
+  }
+  return { total, mean: values.length ? total / values.length : 0 };
+}`,
+  ];
+  for (let i = 0; out.length < lines; i += 1) out.push(...blocks[i % blocks.length](i).split('\n'), '');
+  return out.join('\n');
+}
+
+const PRELUDE = "import mysql from 'mysql2/promise';\nimport mysqlCb from 'mysql2';\nconst pool = mysql.createPool({});\nconst cbPool = mysqlCb.createPool({});\n";
+
+/** Inputs built to stress path analysis; `n` doubles across `sizes`. */
+const ADVERSARIAL = [
+  {
+    // A connection checked out at the top, used and released at the bottom of n nested callbacks.
+    name: 'nested callbacks',
+    sizes: [100, 200, 400, 800],
+    make(n) {
+      let body = "      conn.query('SELECT 1', () => conn.release());\n";
+      for (let d = n - 1; d >= 0; d -= 1) body = `      step${d % 7}((e${d}) => {\n${d % 3 === 0 ? `        if (e${d}) return done(e${d});\n` : ''}${body}      });\n`;
+      return `${PRELUDE}declare function done(e?: unknown): void;\n${Array.from({ length: 7 }, (_, k) => `declare function step${k}(cb: (e?: unknown) => void): void;`).join('\n')}
+export function deep() {
+  cbPool.getConnection((err, conn) => {
+    if (err) return done(err);
+${body}  });
+}\n`;
+    },
+  },
+  {
+    // n nested async callbacks, each checking out and releasing its own connection.
+    name: 'nested async callbacks, one checkout each',
+    sizes: [100, 200, 400, 800],
+    make(n) {
+      let body = '';
+      for (let d = n - 1; d >= 0; d -= 1) {
+        body = `run(async () => {\nconst c${d} = await pool.getConnection();\ntry {\nawait c${d}.query('SELECT ${d}');\n${body}} finally {\nc${d}.release();\n}\n});\n`;
+      }
+      return `${PRELUDE}declare function run(fn: () => Promise<void>): void;\nexport function deep() {\n${body}}\n`;
+    },
+  },
+  {
+    // n acquisitions in one function, alternating correct and leaky ones.
+    name: 'acquisitions in one function',
+    sizes: [500, 1000, 2000, 4000],
+    make(n) {
+      const lines = [];
+      for (let i = 0; i < n; i += 1) {
+        if (i % 2 === 0) lines.push(`  const c${i} = await pool.getConnection();`, `  try { await c${i}.query('SELECT ${i}'); } finally { c${i}.release(); }`);
+        else lines.push(`  const c${i} = await pool.getConnection();`, `  await c${i}.query('SELECT ${i}');`, `  c${i}.release();`);
+      }
+      return `${PRELUDE}export async function many() {\n${lines.join('\n')}\n}\n`;
+    },
+  },
+  {
+    // One connection, an else-if chain of n branches, some returning early before the release.
+    name: 'else-if chain',
+    sizes: [500, 1000, 2000, 4000],
+    make(n) {
+      const branches = [];
+      for (let i = 0; i < n; i += 1) {
+        branches.push(`${i === 0 ? '  if' : ' else if'} (x === ${i}) {\n    await conn.query('SELECT ${i}');${i % 5 === 0 ? '\n    return;' : ''}\n  }`);
+      }
+      return `${PRELUDE}export async function chain(x: number) {\n  const conn = await pool.getConnection();\n${branches.join('')}\n  conn.release();\n}\n`;
+    },
+  },
+  {
+    // One connection, a switch of n cases, some falling through, some returning, some breaking.
+    name: 'switch cases',
+    sizes: [500, 1000, 2000, 4000],
+    make(n) {
+      const cases = [];
+      for (let i = 0; i < n; i += 1) {
+        const end = i % 3 === 0 ? 'break;' : i % 3 === 1 ? 'return;' : '// falls through';
+        cases.push(`    case ${i}:\n      await conn.query('SELECT ${i}');\n      ${end}`);
+      }
+      return `${PRELUDE}export async function big(x: number) {\n  const conn = await pool.getConnection();\n  switch (x) {\n${cases.join('\n')}\n    default:\n      break;\n  }\n  conn.release();\n}\n`;
+    },
+  },
+  {
+    // n nested try/catch/finally blocks around one connection's queries.
+    name: 'nested try/finally',
+    sizes: [50, 100, 200, 400],
+    make(n) {
+      let body = "await conn.query('SELECT 0');\n";
+      for (let d = 0; d < n; d += 1) {
+        body = d % 2 === 0 ? `try {\n${body}} catch (e${d}) {\nif (flag) throw e${d};\n}\n` : `try {\n${body}} finally {\nawait conn.query('SELECT ${d}');\n}\n`;
+      }
+      return `${PRELUDE}declare const flag: boolean;\nexport async function nested() {\nconst conn = await pool.getConnection();\n${body}conn.release();\n}\n`;
+    },
+  },
+  {
+    // n labelled loops nested, with break/continue to outer labels between queries.
+    name: 'nested labelled loops',
+    sizes: [50, 100, 200, 400],
+    make(n) {
+      let body = "await conn.query('SELECT 0');\n";
+      for (let d = n - 1; d >= 0; d -= 1) {
+        body = `l${d}: for (const x${d} of xs) {\nif (x${d} === ${d}) continue l${Math.max(0, d - 1)};\nif (x${d} < 0) break l${Math.floor(d / 2)};\n${body}}\n`;
+      }
+      return `${PRELUDE}declare const xs: number[];\nexport async function loops() {\nconst conn = await pool.getConnection();\ntry {\n${body}} finally {\nconn.release();\n}\n}\n`;
+    },
+  },
+];
+
+main();
