@@ -110,6 +110,7 @@ console.log('| :--- | ---: | ---: |');
 const row = (label, ms) => console.log(`| ${label} | ${ms.toFixed(1)} | ${((ms / lines) * 1000).toFixed(3)} |`);
 row('db-guard recommended (syntactic)', sum(syntactic));
 row("db-guard recommended-type-checked (typed)", sum(typed));
+row('typed cost (typed − syntactic)', sum(typed) - sum(syntactic));
 row('@typescript-eslint/no-floating-promises', floating.get('@typescript-eslint/no-floating-promises') ?? 0);
 console.log('\n| rule | syntactic (ms) | typed (ms) |');
 console.log('| :--- | ---: | ---: |');
