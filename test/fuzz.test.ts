@@ -20,8 +20,13 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SEED = Number(process.env['FUZZ_SEED'] ?? 20261123);
 const PROGRAMS = Number(process.env['FUZZ_PROGRAMS'] ?? 800);
 const MUTANTS = Number(process.env['FUZZ_MUTANTS'] ?? 1200);
-/** Stop collecting after this many failures: each is shrunk, which costs hundreds of lint runs. */
+/** Stop after this many distinct failures (kind and rule): each is shrunk, which costs hundreds of lint runs. */
 const MAX_FAILURES = 3;
+
+/** Keeps the first program of each kind of failure. */
+function record(found: Found[], entry: Found): void {
+  if (!found.some((f) => f.failure.kind === entry.failure.kind && f.failure.rule === entry.failure.rule)) found.push(entry);
+}
 const ns = plugin.meta.namespace;
 
 interface Found {
@@ -128,7 +133,7 @@ describe(`fuzz: every rule, ${String(VARIANTS.length)} option variants in turn`,
       expect(parseError(code), `generator seed ${String(seed)} wrote code that does not parse:\n${code}`).toBeNull();
       const variants = variantFor(i);
       const failure = checkProgram(code, stats, variants);
-      if (failure) found.push({ seed, code, failure, variants });
+      if (failure) record(found, { seed, code, failure, variants });
     }
     console.log(`fuzz (generated, seed ${String(SEED)}): ${summary(stats)}`);
     if (found.length > 0) throw new Error(describeFailures(found));
@@ -154,7 +159,7 @@ describe(`fuzz: every rule, ${String(VARIANTS.length)} option variants in turn`,
       }
       const variants = variantFor(i);
       const failure = checkProgram(code, stats, variants);
-      if (failure) found.push({ seed: SEED + i, code, failure, variants });
+      if (failure) record(found, { seed: SEED + i, code, failure, variants });
     }
     console.log(`fuzz (mutated, seed ${String(SEED)}, ${String(dropped)} mutants dropped as unparsable): ${summary(stats)}`);
     if (found.length > 0) throw new Error(describeFailures(found));
