@@ -13,15 +13,14 @@
 //
 //   node scripts/bench-scaling.mjs [--runs 3] [--sizes 1000,2000,...,64000] [--only real,scaling,adversarial]
 // Reads dist/esm: run through `npm run bench` (which builds first).
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { isMainThread, Worker } from 'node:worker_threads';
 
 import * as tsParser from '@typescript-eslint/parser';
 import { Linter } from 'eslint';
 import { builtinRules } from 'eslint/use-at-your-own-risk';
+
+import { loadBuiltPlugin, mapValues, median, packageSources, timed } from './lib/bench.mjs';
 
 // The TypeScript parser recurses once per nesting level and overflows Node's default stack at about
 // 170 nested callbacks, before any rule runs. The adversarial inputs go deeper, so everything runs
@@ -39,7 +38,6 @@ if (isMainThread) {
   process.exit(code);
 }
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '3' },
@@ -54,12 +52,7 @@ const BASELINE = 'no-unused-vars';
 /** An input whose one run takes longer than this is measured once, and its family grows no further. */
 const BUDGET_MS = 10_000;
 
-const entry = path.join(root, 'dist', 'esm', 'src', 'index.js');
-if (!existsSync(entry)) {
-  console.error('bench-scaling: dist/esm is missing; run `npm run build` first.');
-  process.exit(1);
-}
-const { default: plugin } = await import(pathToFileURL(entry).href);
+const plugin = await loadBuiltPlugin('bench-scaling');
 const ns = plugin.meta.namespace;
 const ruleIds = Object.keys(plugin.rules).map((name) => `${ns}/${name}`);
 
@@ -71,8 +64,8 @@ const config = [
   {
     files,
     plugins: {
-      [ns]: { rules: mapValues(plugin.rules, (rule, name) => timed(`${ns}/${name}`, rule)) },
-      core: { rules: { [BASELINE]: timed(BASELINE, builtinRules.get(BASELINE)) } },
+      [ns]: { rules: mapValues(plugin.rules, (rule, name) => timed(`${ns}/${name}`, rule, spent)) },
+      core: { rules: { [BASELINE]: timed(BASELINE, builtinRules.get(BASELINE), spent) } },
     },
     languageOptions,
     rules: Object.fromEntries([...ruleIds, `core/${BASELINE}`].map((id) => [id, 'error'])),
@@ -201,30 +194,6 @@ function measure(label, inputs) {
   return { lines, all, baseline: med(BASELINE), perRule: new Map(perRule), runs: samples.length, slowest: `${slowId.replace(`${ns}/`, '')} (${ms(slowMs)})` };
 }
 
-/** A copy of the rule whose create() and listeners add their time to `spent`. */
-function timed(id, rule) {
-  const clock = (fn) =>
-    function (...args) {
-      const start = performance.now();
-      try {
-        return fn.apply(this, args);
-      } finally {
-        spent.set(id, (spent.get(id) ?? 0) + performance.now() - start);
-      }
-    };
-  return {
-    ...rule,
-    create(context) {
-      const listeners = clock(rule.create)(context);
-      return mapValues(listeners, (listener) => clock(listener));
-    },
-  };
-}
-
-function mapValues(object, fn) {
-  return Object.fromEntries(Object.entries(object).map(([key, value]) => [key, fn(value, key)]));
-}
-
 /** Least-squares slope of log(y) over log(x), for points with y above timer noise (0.5 ms). */
 function slope(points) {
   const logs = points.filter(([, y]) => y > 0.5).map(([x, y]) => [Math.log(x), Math.log(y)]);
@@ -236,33 +205,8 @@ function slope(points) {
   return num / den;
 }
 
-function median(list) {
-  const sorted = [...list].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
 function ms(value) {
   return value.toFixed(1);
-}
-
-/** The .js sources of an installed package (tests, browser/esm duplicates, minified and huge files left out). */
-function packageSources(name) {
-  const dir = path.join(root, 'node_modules', name);
-  if (!existsSync(dir)) return [];
-  const out = [];
-  const walk = (d) => {
-    for (const item of readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, item.name);
-      if (item.isDirectory()) {
-        if (!['node_modules', 'test', 'tests', 'browser', 'esm'].includes(item.name)) walk(p);
-      } else if (/\.(c|m)?js$/.test(item.name) && !item.name.endsWith('.min.js') && statSync(p).size < 1_000_000) {
-        out.push({ filename: path.relative(dir, p), code: readFileSync(p, 'utf8') });
-      }
-    }
-  };
-  walk(dir);
-  return out;
 }
 
 /**
