@@ -89,7 +89,9 @@ function reportReleaseBeforeCallback(context: Context, connection: Resource, rep
     const statement = release.parent.type === AST_NODE_TYPES.ExpressionStatement ? release.parent : undefined;
     const block = statement?.parent;
     if (!statement || block?.type !== AST_NODE_TYPES.BlockStatement) continue;
-    const earlier = block.body.slice(0, block.body.indexOf(statement));
+    // Only the statements since the acquisition (when it is in the same block) can hold its query.
+    const from = Math.max(0, block.body.findIndex((s) => s.range[0] <= connection.acquisition.node.range[0] && connection.acquisition.node.range[1] <= s.range[1]));
+    const earlier = block.body.slice(from, block.body.indexOf(statement));
     const query = earlier.map((s) => callbackQuery(connection, s)).find((call) => call !== undefined);
     if (!query || reported.has(release)) continue;
     reported.add(release);

@@ -93,14 +93,33 @@ export function contains(outer: TSESTree.Node, inner: TSESTree.Node): boolean {
   return outer.range[0] <= inner.range[0] && inner.range[1] <= outer.range[1];
 }
 
-/** The nearest enclosing function (or the Program) of a node. */
+const enclosingCache = new WeakMap<TSESTree.Node, FunctionNode | TSESTree.Program>();
+
+/**
+ * The nearest enclosing function (or the Program) of a node. Memoised along the walked path, so that
+ * asking for every node of a deeply nested file stays linear.
+ */
 export function enclosingFunction(node: TSESTree.Node): FunctionNode | TSESTree.Program {
+  const walked: TSESTree.Node[] = [];
   let current = node.parent;
+  let found: FunctionNode | TSESTree.Program | undefined;
   while (current) {
-    if (isFunction(current) || current.type === AST_NODE_TYPES.Program) return current;
+    const cached = enclosingCache.get(current);
+    if (cached) {
+      found = cached;
+      break;
+    }
+    if (isFunction(current) || current.type === AST_NODE_TYPES.Program) {
+      found = current;
+      break;
+    }
+    walked.push(current);
     current = current.parent;
   }
-  throw new Error('node outside a Program');
+  if (!found) throw new Error('node outside a Program');
+  // A node that is not a function answers for its descendants: their enclosing function is its own.
+  for (const step of walked) enclosingCache.set(step, found);
+  return found;
 }
 
 /** Short source text for messages: at most `max` characters on one line. */

@@ -67,7 +67,9 @@ const variableCache = new WeakMap<TSESTree.Identifier, Variable | null>();
 export function resolveVariable(ctx: DriverContext, node: TSESTree.Identifier): Variable | null {
   const cached = variableCache.get(node);
   if (cached !== undefined) return cached;
-  const variable = ASTUtils.findVariable(ctx.sourceCode.getScope(node), node);
+  // By name from the node's own scope: passing the node would search the scope's children for the
+  // innermost one again, linear in their number.
+  const variable = ASTUtils.findVariable(ctx.sourceCode.getScope(node), node.name);
   variableCache.set(node, variable);
   return variable;
 }

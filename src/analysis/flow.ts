@@ -64,11 +64,33 @@ export function describeExit(node: ExitNode | undefined, inCallback: boolean): s
   }
 }
 
+/** An event with its position in the order of recording. */
+type Sequenced<E> = E & { readonly seq: number };
+
+interface PathSets {
+  readonly finalIds: Set<string>;
+  /** Thrown final segments that ESLint reaches only through its implicit try-block edges. */
+  readonly implicitThrowIds: Set<string>;
+  readonly catchEntryIds: Set<string>;
+}
+
 interface PathState {
   readonly codePath: CodePath;
   readonly node: TSESTree.Node;
   readonly current: Set<Segment>;
-  readonly events: Map<string, SegmentEvent[]>;
+  /** Per segment, each resource's own events in order (so a resource never scans another's). */
+  readonly events: Map<string, Map<Resource, Sequenced<ResourceEvent>[]>>;
+  /** Per segment, the throw points and exits in order, shared by all resources. */
+  readonly throws: Map<string, Sequenced<Extract<SegmentEvent, { type: 'throw' }>>[]>;
+  readonly exits: Map<string, Sequenced<Extract<SegmentEvent, { type: 'exit' }>>[]>;
+  /** Segment sets of the code path, computed once when first needed. */
+  sets?: PathSets;
+  /** The order in which the reachable segments started. */
+  readonly order: Map<string, number>;
+  /** Per resource, the latest segment (in start order) holding one of its events. */
+  readonly lastEventSegment: Map<Resource, number>;
+  /** Per segment, the earliest segment (in start order) it can reach: computed when first needed. */
+  earliestReachable?: Map<string, number>;
   /** Resources held on entry (callback parameters and continuations). */
   readonly atEntry: Resource[];
   /** Resources acquired here, with the segments of their acquisition. */
@@ -110,11 +132,25 @@ export function createFlowListeners(
     return state !== undefined && (state.atEntry.length > 0 || state.acquired.size > 0);
   }
 
+  let sequence = 0;
+
   function record(state: PathState, event: SegmentEvent): void {
+    const seq = sequence++;
     for (const segment of state.current) {
-      const list = state.events.get(segment.id);
-      if (list) list.push(event);
-      else state.events.set(segment.id, [event]);
+      if (event.type === 'throw') append(state.throws, segment.id, { ...event, seq });
+      else if (event.type === 'exit') append(state.exits, segment.id, { ...event, seq });
+      else {
+        let byResource = state.events.get(segment.id);
+        if (!byResource) {
+          byResource = new Map();
+          state.events.set(segment.id, byResource);
+        }
+        const list = byResource.get(event.resource);
+        if (list) list.push({ ...event, seq });
+        else byResource.set(event.resource, [{ ...event, seq }]);
+        const order = state.order.get(segment.id) ?? 0;
+        if (order > (state.lastEventSegment.get(event.resource) ?? -1)) state.lastEventSegment.set(event.resource, order);
+      }
     }
   }
 
@@ -166,6 +202,10 @@ export function createFlowListeners(
         node,
         current: new Set(),
         events: new Map(),
+        order: new Map(),
+        lastEventSegment: new Map(),
+        throws: new Map(),
+        exits: new Map(),
         atEntry: obligations.get(node) ?? [],
         acquired: new Map(),
         catchEntries: new Map(),
@@ -186,6 +226,7 @@ export function createFlowListeners(
       const state = top();
       if (!state) return;
       state.current.add(segment);
+      state.order.set(segment.id, state.order.size);
       if (active === 0) return;
       const frame = state.ifFrames.at(-1);
       if (frame?.inTest) {
@@ -257,6 +298,12 @@ function noteTryEntry(state: PathState, segment: Segment, node: TSESTree.Node): 
   } else if (node.type === AST_NODE_TYPES.BlockStatement && node.parent.type === AST_NODE_TYPES.TryStatement && node.parent.finalizer === node) {
     push(state.finallyEntries, node, segment);
   }
+}
+
+function append<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 function push<K>(map: Map<K, Segment[]>, key: K, segment: Segment): void {
@@ -342,19 +389,16 @@ function flowResource(
   const processed = new Map<string, boolean>();
   const work = [...starts];
   const found: Finding[] = [];
-  const finalIds = new Set(state.codePath.finalSegments.map((s) => s.id));
-  // ESLint links the start and the end of every try block to its catch (and to the leaving path of
-  // its finally) as if they could throw. Exceptions are modelled by throw points here, so those
-  // edges are followed only from an explicit `throw`.
-  const returnedIds = new Set(state.codePath.returnedSegments.map((s) => s.id));
-  const implicitThrowIds = new Set(state.codePath.thrownSegments.map((s) => s.id).filter((sid) => !returnedIds.has(sid)));
-  const catchEntryIds = new Set([...state.catchEntries.values()].flat().map((s) => s.id));
+  const { finalIds, implicitThrowIds, catchEntryIds } = pathSets(state);
   const inCallback = resource.atEntry ? resource.owner === fn || resource.continuations.has(fn) : resource.continuations.has(fn);
-
   const obligation = resource.mode !== 'state';
+  // A state (use after release) matters only where one of its events can still be reached: stop
+  // at segments from which no segment holding one is reachable (linear for thousands of checkouts).
+  const reach = obligation ? undefined : earliestReachable(state, segments);
+  const lastEvent = state.lastEventSegment.get(resource) ?? -1;
   const blame = new Map<string, ExitNode | undefined>();
   const enqueue = (id: string, by?: ExitNode): void => {
-    if (heldIn.has(id)) return;
+    if (heldIn.has(id) || (reach && (reach.get(id) ?? Number.POSITIVE_INFINITY) > lastEvent)) return;
     heldIn.add(id);
     blame.set(id, by);
     work.push(id);
@@ -365,32 +409,39 @@ function flowResource(
     const entry = heldIn.has(id);
     if (processed.get(id) === entry) continue;
     processed.set(id, entry);
+    const throws = state.throws.get(id) ?? [];
+    // Throw points matter only while the resource is held: visit those between its own events.
+    const dispatchHeld = (from: number, to: number): void => {
+      if (!obligation) return;
+      for (let i = firstAfter(throws, from); i < throws.length && (throws[i] as Sequenced<{ node: TSESTree.Node }>).seq < to; i++) {
+        dispatchThrow(state, fn, resource, (throws[i] as Sequenced<{ node: TSESTree.Node }>).node, enqueue, found);
+      }
+    };
     let held = entry;
-    let lastExit = blame.get(id);
-    for (const event of state.events.get(id) ?? []) {
+    let cursor = -1;
+    let lastAcquire = -1;
+    for (const event of state.events.get(id)?.get(resource) ?? []) {
+      if (held) dispatchHeld(cursor, event.seq);
+      cursor = event.seq;
       switch (event.type) {
         case 'acquire':
-          if (event.resource === resource) {
-            held = true;
-            lastExit = undefined;
-          }
+          held = true;
+          lastAcquire = event.seq;
           break;
         case 'release':
         case 'kill':
-          if (event.resource === resource) held = false;
+          held = false;
           break;
         case 'check':
-          if (held && event.resource === resource) found.push({ type: 'check', node: event.node });
-          break;
-        case 'exit':
-          lastExit = event.node;
-          break;
-        case 'throw':
-          if (held && obligation) dispatchThrow(state, fn, resource, event.node, enqueue, found);
+          if (held) found.push({ type: 'check', node: event.node });
           break;
       }
     }
     if (!held) continue;
+    dispatchHeld(cursor, Number.POSITIVE_INFINITY);
+    const exits = state.exits.get(id) ?? [];
+    const last = exits.at(-1);
+    const lastExit = lastAcquire >= 0 ? (last && last.seq > lastAcquire ? last.node : undefined) : (last?.node ?? blame.get(id));
     const explicitThrow = lastExit?.type === AST_NODE_TYPES.ThrowStatement;
     if (obligation && finalIds.has(id) && (explicitThrow || !implicitThrowIds.has(id))) {
       found.push({ type: 'exit', fn, node: lastExit, inCallback });
@@ -401,6 +452,58 @@ function flowResource(
     }
   }
   return found;
+}
+
+/**
+ * For each segment, the earliest start order among the segments it can reach (itself included).
+ * A fixpoint over the graph: loops make a later segment reach earlier ones.
+ */
+function earliestReachable(state: PathState, segments: Map<string, Segment>): Map<string, number> {
+  if (state.earliestReachable) return state.earliestReachable;
+  const earliest = new Map<string, number>();
+  const ordered = [...segments.values()].sort((a, b) => (state.order.get(b.id) ?? 0) - (state.order.get(a.id) ?? 0));
+  for (const segment of ordered) earliest.set(segment.id, state.order.get(segment.id) ?? 0);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const segment of ordered) {
+      let best = earliest.get(segment.id) ?? 0;
+      for (const next of segment.nextSegments) best = Math.min(best, earliest.get(next.id) ?? best);
+      if (best < (earliest.get(segment.id) ?? 0)) {
+        earliest.set(segment.id, best);
+        changed = true;
+      }
+    }
+  }
+  state.earliestReachable = earliest;
+  return earliest;
+}
+
+/** Index of the first event recorded after `seq` (binary search: the list is in recording order). */
+function firstAfter(list: readonly { readonly seq: number }[], seq: number): number {
+  let low = 0;
+  let high = list.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if ((list[mid] as { seq: number }).seq <= seq) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+/**
+ * ESLint links the start and the end of every try block to its catch (and to the leaving path of its
+ * finally) as if they could throw. Exceptions are modelled by throw points here, so those edges are
+ * followed only from an explicit `throw`.
+ */
+function pathSets(state: PathState): PathSets {
+  if (state.sets) return state.sets;
+  const returnedIds = new Set(state.codePath.returnedSegments.map((s) => s.id));
+  state.sets = {
+    finalIds: new Set(state.codePath.finalSegments.map((s) => s.id)),
+    implicitThrowIds: new Set(state.codePath.thrownSegments.map((s) => s.id).filter((sid) => !returnedIds.has(sid))),
+    catchEntryIds: new Set([...state.catchEntries.values()].flat().map((s) => s.id)),
+  };
+  return state.sets;
 }
 
 const segmentIndexCache = new WeakMap<CodePath, Map<string, Segment>>();
@@ -429,22 +532,48 @@ function dispatchThrow(
   enqueue: (id: string, by?: ExitNode) => void,
   found: Finding[],
 ): void {
+  for (let handler = tryAbove(node, fn); handler; handler = tryAbove(handler.statement, fn)) {
+    const { statement, role } = handler;
+    if (role === 'block' && statement.handler) {
+      for (const segment of state.catchEntries.get(statement.handler) ?? []) enqueue(segment.id);
+      return;
+    }
+    if (role !== 'finalizer' && statement.finalizer && finallyReleases(state, statement.finalizer, resource)) return;
+  }
+  found.push({ type: 'exception', node });
+}
+
+/** The innermost `try` statement around a node (within its function), and which part holds the node. */
+interface TryAbove {
+  readonly statement: TSESTree.TryStatement;
+  readonly role: 'block' | 'handler' | 'finalizer';
+}
+
+const tryAboveCache = new WeakMap<TSESTree.Node, TryAbove | null>();
+
+/** Memoised along the walked path: deep nesting (long else-if chains) stays linear. */
+function tryAbove(node: TSESTree.Node, fn: FunctionNode): TryAbove | undefined {
+  const walked: TSESTree.Node[] = [];
   let child: TSESTree.Node = node;
   let parent = node.parent;
-  while (parent && parent !== fn) {
+  let found: TryAbove | null = null;
+  while (parent && parent !== fn && !isFunction(parent)) {
+    const cached = tryAboveCache.get(child);
+    if (cached !== undefined) {
+      found = cached;
+      break;
+    }
+    walked.push(child);
     if (parent.type === AST_NODE_TYPES.TryStatement) {
-      if (child === parent.block && parent.handler) {
-        for (const segment of state.catchEntries.get(parent.handler) ?? []) enqueue(segment.id);
-        return;
-      }
-      if ((child === parent.block || child === parent.handler) && parent.finalizer && finallyReleases(state, parent.finalizer, resource)) {
-        return;
-      }
+      const role = child === parent.block ? 'block' : child === parent.handler ? 'handler' : 'finalizer';
+      found = { statement: parent, role };
+      break;
     }
     child = parent;
     parent = parent.parent;
   }
-  found.push({ type: 'exception', node });
+  for (const step of walked) tryAboveCache.set(step, found);
+  return found ?? undefined;
 }
 
 /** Whether a `finally` block entered with the connection held releases it on every path through it. */
@@ -459,8 +588,8 @@ function finallyReleases(state: PathState, block: TSESTree.BlockStatement, resou
     if (seen.has(segment.id)) continue;
     seen.add(segment.id);
     let held = true;
-    for (const event of state.events.get(segment.id) ?? []) {
-      if ((event.type === 'release' || event.type === 'kill') && event.resource === resource) held = false;
+    for (const event of state.events.get(segment.id)?.get(resource) ?? []) {
+      if (event.type === 'release' || event.type === 'kill') held = false;
     }
     if (!held) continue;
     if (exits.has(segment.id)) return false;

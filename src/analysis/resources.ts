@@ -259,7 +259,9 @@ function correlatedConditions(
       for (const implied of impliedConditions(ctx, parent.test)) texts.add(text(implied));
     }
     if (parent.type === AST_NODE_TYPES.BlockStatement && child !== binding.anchor) {
-      for (const statement of parent.body.slice(parent.body.indexOf(child as TSESTree.Statement) + 1)) {
+      // The flag is set right after the acquisition (`await begin(); startedByUs = true;`).
+      const index = parent.body.indexOf(child as TSESTree.Statement);
+      for (const statement of parent.body.slice(index + 1, index + 1 + FLAG_WINDOW)) {
         const flag = trueAssignment(statement);
         const variable = flag ? resolveVariable(ctx, flag) : null;
         if (variable) flags.add(variable);
@@ -323,6 +325,9 @@ function flattenOr(node: TSESTree.Node): TSESTree.Node[] {
     ? [...flattenOr(target.left), ...flattenOr(target.right)]
     : [target];
 }
+
+/** How many statements after the acquisition may set its flag. */
+const FLAG_WINDOW = 3;
 
 /** `flag = true;` */
 function trueAssignment(statement: TSESTree.Statement): TSESTree.Identifier | undefined {
@@ -626,8 +631,17 @@ export function isPresenceTest(test: TSESTree.Node, variable: Variable): boolean
   return undefined;
 }
 
+const referenceSets = new WeakMap<Variable, Set<TSESTree.Node>>();
+
+/** Whether an identifier is a reference to the variable (a set per variable: O(1) per question). */
 function refersTo(node: TSESTree.Node, variable: Variable): boolean {
-  return node.type === AST_NODE_TYPES.Identifier && variable.references.some((ref) => ref.identifier === node);
+  if (node.type !== AST_NODE_TYPES.Identifier || node.name !== variable.name) return false;
+  let set = referenceSets.get(variable);
+  if (!set) {
+    set = new Set(variable.references.map((ref) => ref.identifier));
+    referenceSets.set(variable, set);
+  }
+  return set.has(node);
 }
 
 /**
