@@ -2,7 +2,7 @@ import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint
 
 import { createRule } from '../src/create-rule.js';
 import { enclosingFunction, isFunction, memberName, shortText, valueParent } from '../src/analysis/ast.js';
-import { driverContext, resolveVariable, type DriverContext } from '../src/analysis/drivers.js';
+import { driverContext, mayAcquire, resolveVariable, type DriverContext } from '../src/analysis/drivers.js';
 import { createFlowListeners, describeExit, type Finding } from '../src/analysis/flow.js';
 import { resourceFor, trackResource, type Resource } from '../src/analysis/resources.js';
 import { buildTryFinallyFix, buildAwaitUsingFix, buildWithConnectionFix } from './no-leaked-connection/fix.js';
@@ -77,6 +77,7 @@ export default createRule<Options, MessageIds>({
   },
   create(context, [options]) {
     const ctx = driverContext(context);
+    if (!mayAcquire(ctx)) return {};
     const fixMode = options.fix ?? 'autofix';
     const requireFinally = options.requireFinally ?? false;
 

@@ -6,7 +6,7 @@ import { driverContext, resolveVariable, type Acquisition, type DriverContext } 
 import { bodyStartAfter, endWithTrailingComment, indentUnit, lineIndent, movedText } from '../src/analysis/fix.js';
 import { createFlowListeners, describeExit, type Finding } from '../src/analysis/flow.js';
 import { trackResource, type Binding, type Resource } from '../src/analysis/resources.js';
-import { CONNECTION_TRANSACTION, OBJECT_TRANSACTION, classifyBegin, type Begin } from '../src/analysis/transactions.js';
+import { CONNECTION_TRANSACTION, OBJECT_TRANSACTION, classifyBegin, mayBeginTransaction, type Begin } from '../src/analysis/transactions.js';
 
 export type Options = [];
 export type MessageIds = 'exceptionPath' | 'earlyExit' | 'callbackPath' | 'releasedOpen' | 'suggestRollbackInCatch';
@@ -37,6 +37,7 @@ export default createRule<Options, MessageIds>({
   },
   create(context) {
     const ctx = driverContext(context);
+    if (!mayBeginTransaction(context.sourceCode.text)) return {};
     const begins = new WeakMap<Resource, Begin>();
     return createFlowListeners(
       (node) => {

@@ -2,7 +2,7 @@ import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint
 
 import { createRule } from '../src/create-rule.js';
 import { isFunction, methodCall, shortText, skipTsWrappers } from '../src/analysis/ast.js';
-import { driverContext } from '../src/analysis/drivers.js';
+import { driverContext, mayAcquire } from '../src/analysis/drivers.js';
 import { createFlowListeners, type Finding } from '../src/analysis/flow.js';
 import { resourceFor, trackReleasedState, trackResource, type Resource } from '../src/analysis/resources.js';
 import { QUERY_METHODS } from '../src/catalogue.js';
@@ -32,6 +32,7 @@ export default createRule<Options, MessageIds>({
   },
   create(context) {
     const ctx = driverContext(context);
+    if (!mayAcquire(ctx)) return {};
     const connections = new WeakMap<Resource, Resource>();
     const reported = new Set<TSESTree.Node>();
     return createFlowListeners(

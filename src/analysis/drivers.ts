@@ -63,6 +63,19 @@ const localAcquirerCache = new WeakMap<FunctionNode, boolean>();
 
 const variableCache = new WeakMap<TSESTree.Identifier, Variable | null>();
 
+const MAY_ACQUIRE = /\b(?:getConnection|connect|acquire|createQueryRunner|acquireConnection|createConnection|Client|ConnectionPool)\b/;
+
+/**
+ * A fast path for whole files: whether the text names anything that can acquire a connection. A file
+ * that does not is left alone without walking its code paths (most files of most projects).
+ */
+export function mayAcquire(ctx: DriverContext): boolean {
+  const text = ctx.sourceCode.text;
+  if (MAY_ACQUIRE.test(text)) return true;
+  for (const name of ctx.settings.acquire) if (text.includes(name)) return true;
+  return false;
+}
+
 /** The variable an identifier refers to, from the innermost scope of the identifier. Cached per node. */
 export function resolveVariable(ctx: DriverContext, node: TSESTree.Identifier): Variable | null {
   const cached = variableCache.get(node);

@@ -44,6 +44,13 @@ export function queryTransactionStatement(call: TSESTree.CallExpression): Transa
   return transactionStatement(call.arguments[0]);
 }
 
+const MAY_BEGIN = /\b(?:beginTransaction|startTransaction|transaction|Transaction|BEGIN|START\s+TRANSACTION)\b/i;
+
+/** A fast path for whole files: whether the text can begin a transaction at all. */
+export function mayBeginTransaction(text: string): boolean {
+  return MAY_BEGIN.test(text);
+}
+
 /** How a transaction was begun. */
 export type BeginKind =
   /** On a connection: `conn.beginTransaction()`, `conn.query('BEGIN')`, `queryRunner.startTransaction()`. */
