@@ -1,4 +1,4 @@
-import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
+import { AST_NODE_TYPES, ASTUtils, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
 
 import { createRule } from '../src/create-rule.js';
 import { QUERY_METHODS } from '../src/catalogue.js';
@@ -117,6 +117,12 @@ function poolQueryFix(
   const first = tryStatement?.block.body[0];
   const last = tryStatement?.block.body.at(-1);
   if (!tryStatement || !only || !isReleaseStatement(resource, only) || !first || !last || !contains(tryStatement.block, query)) {
+    return undefined;
+  }
+  // The try block's declarations move into the enclosing block: not when a name is taken there.
+  const blockScope = sourceCode.getScope(tryStatement.block);
+  const outer = sourceCode.getScope(statement);
+  if (blockScope !== outer && blockScope.variables.some((variable) => ASTUtils.findVariable(outer, variable.name) !== null)) {
     return undefined;
   }
   const indent = lineIndent(sourceCode, statement);

@@ -12,7 +12,7 @@ import {
   lineIndent,
   movedText,
   runtimeNameAvailable,
-  wholeLinesRange,
+  wholeLinesWithComment,
 } from '../../src/analysis/fix.js';
 import type { Resource } from '../../src/analysis/resources.js';
 
@@ -84,6 +84,8 @@ interface ReleasePlan {
   readonly removed: [number, number][];
   /** Statements after the main release in the block. */
   readonly trailing: readonly Statement[];
+  /** A line comment after the main release, carried into the `finally`. */
+  readonly mainComment: string | undefined;
 }
 
 /**
@@ -103,10 +105,15 @@ function releasePlan(sourceCode: SourceCode, resource: Resource, site: Site): Re
     if (other.range[0] < site.statement.range[1] || other.range[1] > main.range[0]) return undefined;
     if (!isExit(nextSibling(other))) return undefined;
   }
-  const removed = releases.map((s) => wholeLinesRange(sourceCode, s));
-  if (removed.some((r) => r === undefined)) return undefined;
+  // A line comment after a release (`conn.release(); // back to the pool`) moves with it.
+  const lines = releases.map((s) => wholeLinesWithComment(sourceCode, s, true));
+  if (lines.some((r) => r === undefined)) return undefined;
   const mainIndex = block.body.indexOf(main);
-  return { main, mainIndex, removed: removed as [number, number][], trailing: block.body.slice(mainIndex + 1) };
+  const removed = lines.map((r) => (r as { range: [number, number] }).range);
+  const mainComment = lines[releases.indexOf(main)]?.comment;
+  const otherComments = lines.some((r, i) => r?.comment !== undefined && releases[i] !== main);
+  if (otherComments) return undefined; // only the main release's comment has a place to go
+  return { main, mainIndex, removed, trailing: block.body.slice(mainIndex + 1), mainComment };
 }
 
 /**
@@ -137,7 +144,7 @@ export function buildTryFinallyFix(sourceCode: SourceCode, resource: Resource): 
   const end = endWithTrailingComment(sourceCode, last);
   const body = movedText(sourceCode, bodyStart, end, unit, plan.removed);
   const head = sourceCode.text.slice(site.statement.range[1], bodyStart - 1).replace(/\r$/, '');
-  const release = sourceCode.getText(main);
+  const release = plan.mainComment ? `${sourceCode.getText(main)} ${plan.mainComment}` : sourceCode.getText(main);
   const replacement = `${head}\n${indent}try {\n${body}\n${indent}} finally {\n${indent}${unit}${release}\n${indent}}`;
   return (fixer) => fixer.replaceTextRange([site.statement.range[1], end], replacement);
 }
@@ -150,7 +157,8 @@ export function buildTryFinallyFix(sourceCode: SourceCode, resource: Resource): 
 function scopeReleasePlan(sourceCode: SourceCode, resource: Resource, site: Site): { removed: [number, number][] } | undefined {
   if (resource.releaseCalls.length === 0) return { removed: [] };
   const plan = releasePlan(sourceCode, resource, site);
-  if (!plan || !canMoveBeforeRelease(sourceCode, plan.trailing, resource)) return undefined;
+  // These rewrites delete the release: a comment on its line would be lost.
+  if (!plan || plan.mainComment !== undefined || !canMoveBeforeRelease(sourceCode, plan.trailing, resource)) return undefined;
   return plan;
 }
 

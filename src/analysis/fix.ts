@@ -77,11 +77,30 @@ function frozenRanges(sourceCode: SourceCode, from: number, to: number): [number
  * or undefined if something else shares those lines.
  */
 export function wholeLinesRange(sourceCode: SourceCode, node: TSESTree.Node): [number, number] | undefined {
+  return wholeLinesWithComment(sourceCode, node, false)?.range;
+}
+
+/**
+ * Like `wholeLinesRange`, and when `withComment`, also accepts a line comment after the node on its
+ * last line (`conn.release(); // back to the pool`), returned so that a fix can carry it along.
+ */
+export function wholeLinesWithComment(
+  sourceCode: SourceCode,
+  node: TSESTree.Node,
+  withComment: boolean,
+): { range: [number, number]; comment: string | undefined } | undefined {
+  const after = withComment ? sourceCode.getTokenAfter(node, { includeComments: true }) : null;
+  const comment = after?.type === AST_TOKEN_TYPES.Line && after.loc.start.line === node.loc.end.line ? after : undefined;
+  const range = linesOf(sourceCode, node.range[0], comment ? comment.range[1] : node.range[1]);
+  return range ? { range, comment: comment ? sourceCode.getText(comment) : undefined } : undefined;
+}
+
+function linesOf(sourceCode: SourceCode, from: number, to: number): [number, number] | undefined {
   const text = sourceCode.text;
-  let start = node.range[0];
+  let start = from;
   while (start > 0 && (text[start - 1] === ' ' || text[start - 1] === '\t')) start--;
   if (start > 0 && text[start - 1] !== '\n') return undefined;
-  let end = node.range[1];
+  let end = to;
   while (end < text.length && (text[end] === ' ' || text[end] === '\t' || text[end] === '\r')) end++;
   if (end < text.length && text[end] !== '\n') return undefined;
   return [start, Math.min(end + 1, text.length)];

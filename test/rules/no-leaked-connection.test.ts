@@ -499,6 +499,37 @@ export async function run(mutex, file) {
   ],
   invalid: [
     {
+      name: "a comment on the release line moves into the finally with it",
+      code: `import mysql from 'mysql2/promise';
+const pool = mysql.createPool({});
+export async function touch(id: number) {
+  const conn = await pool.getConnection();
+  await conn.query('UPDATE t SET seen = NOW() WHERE id = ?', [id]);
+  conn.release(); // back to the pool
+}`,
+      errors: [
+        {
+          messageId: 'exceptionPath',
+          data: { source: "pool.getConnection()", what: "`conn.query()`", line: "5" },
+          line: 4,
+          column: 22,
+          endLine: 4,
+          endColumn: 42,
+          suggestions: [],
+        },
+      ],
+      output: `import mysql from 'mysql2/promise';
+const pool = mysql.createPool({});
+export async function touch(id: number) {
+  const conn = await pool.getConnection();
+  try {
+    await conn.query('UPDATE t SET seen = NOW() WHERE id = ?', [id]);
+  } finally {
+    conn.release(); // back to the pool
+  }
+}`,
+    },
+    {
       name: "mysql2: release only on the happy path (autofix)",
       code: `import mysql from 'mysql2/promise';
 const pool = mysql.createPool({});

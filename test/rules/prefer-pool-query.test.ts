@@ -64,6 +64,34 @@ export async function run() {
   ],
   invalid: [
     {
+      name: "no suggestion where the try body declares a name the function already has (fuzz regression)",
+      code: `import mysql from 'mysql2/promise';
+const pool = mysql.createPool({});
+export async function load(id) {
+  const rows = await cache.get(id);
+  if (rows) return rows;
+  const conn = await pool.getConnection();
+  try {
+    const [rows] = await conn.query('SELECT * FROM t WHERE id = ?', [id]);
+    return rows;
+  } finally {
+    conn.release();
+  }
+}`,
+      errors: [
+        {
+          messageId: 'singleQueryCheckout',
+          data: { source: "pool.getConnection()", pool: "pool", method: "query" },
+          line: 6,
+          column: 22,
+          endLine: 6,
+          endColumn: 42,
+          suggestions: [],
+        },
+      ],
+      output: null,
+    },
+    {
       name: "single query in try/finally",
       code: `import { Pool } from 'pg';
 const pool = new Pool();
