@@ -13,6 +13,9 @@ export type MessageIds = 'singleQueryCheckout' | 'suggestPoolQuery';
 
 export const RULE_NAME = 'prefer-pool-query';
 
+/** The longest try body (in characters) that the suggestion rewrites. */
+const MAX_REWRITE = 4000;
+
 /** Drivers whose pools have a `query()` that checks out, runs and releases. */
 const POOL_QUERY_DRIVERS = new Set(['mysql', 'mysql2', 'mariadb', 'pg']);
 
@@ -119,6 +122,9 @@ function poolQueryFix(
   if (!tryStatement || !only || !isReleaseStatement(resource, only) || !first || !last || !contains(tryStatement.block, query)) {
     return undefined;
   }
+  // A rewrite that re-indents a whole program (deeply nested callbacks inside the try) is no longer a
+  // small edit to review, and building it at every level would cost time quadratic in the depth.
+  if (last.range[1] - first.range[0] > MAX_REWRITE) return undefined;
   // The try block's declarations move into the enclosing block: not when a name is taken there.
   const blockScope = sourceCode.getScope(tryStatement.block);
   const outer = sourceCode.getScope(statement);
