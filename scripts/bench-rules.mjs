@@ -17,7 +17,7 @@ import * as tsParser from '@typescript-eslint/parser';
 import { Linter } from 'eslint';
 import { builtinRules } from 'eslint/use-at-your-own-risk';
 
-import { loadBuiltPlugin, mapValues, median, packageSources, timed } from './lib/bench.mjs';
+import { loadBuiltPlugin, median, packageSources, timedConfigs } from './lib/bench.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -35,22 +35,7 @@ const BASELINE = 'no-unused-vars';
 const spent = new Map();
 
 const plugin = await loadBuiltPlugin('bench-rules');
-const ns = plugin.meta.namespace;
-const ruleIds = Object.keys(plugin.rules).map((name) => `${ns}/${name}`);
-const languageOptions = { parser: tsParser, ecmaVersion: 'latest', sourceType: 'module' };
-const files = ['**/*.{js,cjs,mjs,ts,cts,mts}'];
-const config = [
-  {
-    files,
-    plugins: {
-      [ns]: { rules: mapValues(plugin.rules, (rule, name) => timed(`${ns}/${name}`, rule, spent)) },
-      core: { rules: { [BASELINE]: timed(BASELINE, builtinRules.get(BASELINE), spent) } },
-    },
-    languageOptions,
-    rules: Object.fromEntries([...ruleIds, `core/${BASELINE}`].map((id) => [id, 'error'])),
-  },
-];
-const parseOnly = [{ files, languageOptions }];
+const { ruleIds, config, parseOnly } = timedConfigs(plugin, BASELINE, builtinRules.get(BASELINE), tsParser, spent);
 
 console.log(`# db-guard rules vs ${BASELINE} (node ${process.version}, eslint ${Linter.version}, median of ${String(RUNS)} runs)`);
 if (ruleIds.length === 0) console.log('(the plugin has no rules yet: only the baseline is timed)');

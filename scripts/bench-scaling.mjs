@@ -20,7 +20,7 @@ import * as tsParser from '@typescript-eslint/parser';
 import { Linter } from 'eslint';
 import { builtinRules } from 'eslint/use-at-your-own-risk';
 
-import { loadBuiltPlugin, mapValues, median, packageSources, timed } from './lib/bench.mjs';
+import { loadBuiltPlugin, median, packageSources, timedConfigs } from './lib/bench.mjs';
 
 // The TypeScript parser recurses once per nesting level and overflows Node's default stack at about
 // 170 nested callbacks, before any rule runs. The adversarial inputs go deeper, so everything runs
@@ -53,25 +53,9 @@ const BASELINE = 'no-unused-vars';
 const BUDGET_MS = 10_000;
 
 const plugin = await loadBuiltPlugin('bench-scaling');
-const ns = plugin.meta.namespace;
-const ruleIds = Object.keys(plugin.rules).map((name) => `${ns}/${name}`);
-
 /** Time spent in each rule during the current run, by rule id. */
 const spent = new Map();
-const languageOptions = { parser: tsParser, ecmaVersion: 'latest', sourceType: 'module' };
-const files = ['**/*.{js,cjs,mjs,ts,cts,mts}'];
-const config = [
-  {
-    files,
-    plugins: {
-      [ns]: { rules: mapValues(plugin.rules, (rule, name) => timed(`${ns}/${name}`, rule, spent)) },
-      core: { rules: { [BASELINE]: timed(BASELINE, builtinRules.get(BASELINE), spent) } },
-    },
-    languageOptions,
-    rules: Object.fromEntries([...ruleIds, `core/${BASELINE}`].map((id) => [id, 'error'])),
-  },
-];
-const parseOnly = [{ files, languageOptions }];
+const { ns, ruleIds, config, parseOnly } = timedConfigs(plugin, BASELINE, builtinRules.get(BASELINE), tsParser, spent);
 const linter = new Linter({ configType: 'flat' });
 
 console.log(`# db-guard rules together vs ${BASELINE}: scaling (node ${process.version}, eslint ${Linter.version}, ${String(ruleIds.length)} rules, median of ${String(RUNS)} runs)`);

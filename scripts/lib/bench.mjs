@@ -67,3 +67,26 @@ export function packageSources(name) {
   walk(dir);
   return out;
 }
+
+/**
+ * The flat configs every rule bench uses: all the plugin's rules and the baseline core rule, each
+ * wrapped with `timed` into `spent`; and the same files with no rule (to time parsing alone).
+ */
+export function timedConfigs(plugin, baseline, baselineRule, parser, spent) {
+  const ns = plugin.meta.namespace;
+  const ruleIds = Object.keys(plugin.rules).map((name) => `${ns}/${name}`);
+  const languageOptions = { parser, ecmaVersion: 'latest', sourceType: 'module' };
+  const files = ['**/*.{js,cjs,mjs,ts,cts,mts}'];
+  const config = [
+    {
+      files,
+      plugins: {
+        [ns]: { rules: mapValues(plugin.rules, (rule, name) => timed(`${ns}/${name}`, rule, spent)) },
+        core: { rules: { [baseline]: timed(baseline, baselineRule, spent) } },
+      },
+      languageOptions,
+      rules: Object.fromEntries([...ruleIds, `core/${baseline}`].map((id) => [id, 'error'])),
+    },
+  ];
+  return { ns, ruleIds, config, parseOnly: [{ files, languageOptions }] };
+}
