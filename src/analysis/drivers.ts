@@ -63,7 +63,8 @@ const localAcquirerCache = new WeakMap<FunctionNode, boolean>();
 
 const variableCache = new WeakMap<TSESTree.Identifier, Variable | null>();
 
-const MAY_ACQUIRE = /\b(?:getConnection|connect|acquire|createQueryRunner|acquireConnection|createConnection|Client|ConnectionPool)\b/;
+const MAY_ACQUIRE =
+  /\.\s*(?:getConnection|connect|acquire|createQueryRunner|acquireConnection|createConnection)\s*[(<]|\b(?:createConnection|getConnection)\s*[(<]|\bnew\s+[\w.]*(?:Client|ConnectionPool)\b|\[\s*['"`](?:getConnection|connect|acquire|createQueryRunner|acquireConnection|createConnection)['"`]\s*\]/;
 
 /**
  * A fast path for whole files: whether the text names anything that can acquire a connection. A file

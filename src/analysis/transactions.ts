@@ -44,7 +44,8 @@ export function queryTransactionStatement(call: TSESTree.CallExpression): Transa
   return transactionStatement(call.arguments[0]);
 }
 
-const MAY_BEGIN = /\b(?:beginTransaction|startTransaction|transaction|Transaction|BEGIN|START\s+TRANSACTION)\b/i;
+const MAY_BEGIN =
+  /\b(?:beginTransaction|startTransaction)\b|\.\s*transaction\s*[(<]|\bnew\s+[\w.]*Transaction\b|['"`]\s*(?:BEGIN|START\s+TRANSACTION)\b/i;
 
 /** A fast path for whole files: whether the text can begin a transaction at all. */
 export function mayBeginTransaction(text: string): boolean {
