@@ -3,7 +3,7 @@ import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint
 import { createRule } from '../src/create-rule.js';
 import { enclosingFunction, isFunction, shortText, valueParent } from '../src/analysis/ast.js';
 import { driverContext, resolveVariable, type Acquisition, type DriverContext } from '../src/analysis/drivers.js';
-import { bodyStartAfter, endWithTrailingComment, indentUnit, lineIndent, movedText } from '../src/analysis/fix.js';
+import { bodyStartAfter, endWithTrailingComment, indentUnit, lineIndent, movedText, statementInBlock } from '../src/analysis/fix.js';
 import { createFlowListeners, describeExit, type Finding } from '../src/analysis/flow.js';
 import { trackResource, type Binding, type Resource } from '../src/analysis/resources.js';
 import { CONNECTION_TRANSACTION, OBJECT_TRANSACTION, classifyBegin, mayBeginTransaction, type Begin } from '../src/analysis/transactions.js';
@@ -182,14 +182,9 @@ function rollbackSuggestion(
   if (resource.atEntry) return undefined;
   const fn = resource.owner;
   if (!fn.async) return undefined;
-  let statement: TSESTree.Node = begin.node;
-  while (statement.parent && statement.parent.type !== AST_NODE_TYPES.BlockStatement) {
-    if (isFunction(statement.parent)) return undefined;
-    statement = statement.parent;
-  }
-  const block = statement.parent;
-  if (block?.type !== AST_NODE_TYPES.BlockStatement) return undefined;
-  const index = block.body.indexOf(statement as TSESTree.Statement);
+  const site = statementInBlock(begin.node);
+  if (!site) return undefined;
+  const { statement, block, index } = site;
   const ends = resource.releaseCalls
     .map((call) => block.body.findIndex((s) => s.range[0] <= call.range[0] && call.range[1] <= s.range[1]))
     .filter((i) => i > index);

@@ -2,7 +2,7 @@ import { AST_NODE_TYPES, ASTUtils, type TSESLint, type TSESTree } from '@typescr
 
 import { createRule } from '../src/create-rule.js';
 import { QUERY_METHODS } from '../src/catalogue.js';
-import { enclosingFunction, memberName, shortText, skipTsWrappers, valueParent } from '../src/analysis/ast.js';
+import { contains, enclosingFunction, memberName, shortText, skipTsWrappers, valueParent } from '../src/analysis/ast.js';
 import { driverContext } from '../src/analysis/drivers.js';
 import { dedentText, indentUnit, lineIndent } from '../src/analysis/fix.js';
 import { isPresenceTest, resourceFor, trackResource, type Resource } from '../src/analysis/resources.js';
@@ -136,10 +136,6 @@ function poolQueryFix(
   const unit = indentUnit(indent, lineIndent(sourceCode, first));
   const text = dedentText(sourceCode, withPool(first.range[0], last.range[1]), first.range[0], unit);
   return (fixer) => fixer.replaceTextRange([statement.range[0], next.range[1]], text);
-}
-
-function contains(outer: TSESTree.Node, inner: TSESTree.Node): boolean {
-  return outer.range[0] <= inner.range[0] && inner.range[1] <= outer.range[1];
 }
 
 function isReleaseStatement(resource: Resource, statement: TSESTree.Statement): boolean {

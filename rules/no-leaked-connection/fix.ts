@@ -11,6 +11,8 @@ import {
   indentUnit,
   lineIndent,
   movedText,
+  statementInBlock,
+  type BlockSite,
   runtimeNameAvailable,
   wholeLinesWithComment,
 } from '../../src/analysis/fix.js';
@@ -20,27 +22,16 @@ type SourceCode = Readonly<TSESLint.SourceCode>;
 type Statement = TSESTree.Statement;
 
 /** The statement that acquires, the block it sits in, and its position there. */
-interface Site {
-  readonly statement: Statement;
-  readonly block: TSESTree.BlockStatement;
-  readonly index: number;
-}
+type Site = BlockSite;
 
 /** Finds where the obligation starts, when that is a statement directly in a block. */
 function acquisitionSite(resource: Resource): Site | undefined {
   if (resource.atEntry || resource.opaque || resource.handoffs > 0 || resource.continuations.size > 0) return undefined;
   for (const [anchor, events] of resource.events) {
     if (!events.some((e) => e.type === 'acquire')) continue;
-    let statement: TSESTree.Node = anchor;
-    while (statement.parent && statement.parent.type !== AST_NODE_TYPES.BlockStatement) {
-      if (isFunction(statement.parent)) return undefined;
-      statement = statement.parent;
-    }
-    const block = statement.parent;
-    if (block?.type !== AST_NODE_TYPES.BlockStatement) return undefined;
-    if (statement.type === AST_NODE_TYPES.VariableDeclaration && statement.declarations.length !== 1) return undefined;
-    const index = block.body.indexOf(statement as Statement);
-    return index >= 0 ? { statement: statement as Statement, block, index } : undefined;
+    const site = statementInBlock(anchor);
+    if (site?.statement.type === AST_NODE_TYPES.VariableDeclaration && site.statement.declarations.length !== 1) return undefined;
+    return site;
   }
   return undefined;
 }

@@ -276,11 +276,6 @@ function importedDriverName(
   return ref && pkg ? { pkg, imported: ref.imported } : undefined;
 }
 
-/** The driver package the file imports for this value, or undefined. */
-export function driverOf(ctx: DriverContext, node: TSESTree.Node): DriverPackage | undefined {
-  return traceValue(ctx, node)?.pkg;
-}
-
 /**
  * Classifies a call or `new` as an acquisition of a connection that the caller must release, or
  * returns undefined. Cached per node.

@@ -2,6 +2,7 @@
 import { AST_NODE_TYPES, AST_TOKEN_TYPES, ASTUtils, TSESLint, type TSESTree } from '@typescript-eslint/utils';
 
 import { RUNTIME_MODULE } from '../catalogue.js';
+import { isFunction as isFunctionNode } from './ast.js';
 
 type SourceCode = Readonly<TSESLint.SourceCode>;
 
@@ -135,6 +136,26 @@ export function bodyStartAfter(sourceCode: SourceCode, statement: TSESTree.Node)
   if (next && next.loc.start.line === statement.loc.end.line) return undefined;
   const newline = sourceCode.text.indexOf('\n', statement.range[1]);
   return newline < 0 ? undefined : newline + 1;
+}
+
+/** The statement that holds `node` directly in a block, with the block and its position there. */
+export interface BlockSite {
+  readonly statement: TSESTree.Statement;
+  readonly block: TSESTree.BlockStatement;
+  readonly index: number;
+}
+
+/** Where a node stands as (part of) a statement of a block in its own function, if it does. */
+export function statementInBlock(node: TSESTree.Node): BlockSite | undefined {
+  let statement: TSESTree.Node = node;
+  while (statement.parent && statement.parent.type !== AST_NODE_TYPES.BlockStatement) {
+    if (isFunctionNode(statement.parent)) return undefined;
+    statement = statement.parent;
+  }
+  const block = statement.parent;
+  if (block?.type !== AST_NODE_TYPES.BlockStatement) return undefined;
+  const index = block.body.indexOf(statement as TSESTree.Statement);
+  return index >= 0 ? { statement: block.body[index] as TSESTree.Statement, block, index } : undefined;
 }
 
 /** Whether `name` is free at `node` or already names the runtime export of the same name. */

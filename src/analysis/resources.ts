@@ -232,7 +232,7 @@ export function trackResource(
       const id = ref.identifier;
       const parent = valueParent(id);
       if (parent?.type === AST_NODE_TYPES.CallExpression && skipTsWrappers(parent.callee) === id) {
-        recordRelease(resource, parent, 'release');
+        recordRelease(resource, parent);
       } else if (!ref.isWrite()) {
         recordUnfollowed(resource, id, 'handoff');
       }
@@ -377,7 +377,7 @@ function addEvent(resource: Resource, anchor: TSESTree.Node, event: ResourceEven
 function classifyReference(ctx: DriverContext, resource: Resource, id: TSESTree.Identifier): void {
   const parent = valueParent(id);
   if (parent?.type === AST_NODE_TYPES.MemberExpression && skipTsWrappers(parent.object) === id) {
-    classifyMemberUse(ctx, resource, parent);
+    classifyMemberUse(resource, parent);
     return;
   }
   if (parent && (parent.type === AST_NODE_TYPES.CallExpression || parent.type === AST_NODE_TYPES.NewExpression)) {
@@ -390,12 +390,12 @@ function classifyReference(ctx: DriverContext, resource: Resource, id: TSESTree.
   if (sink) recordHandoff(ctx, resource, sink, id);
 }
 
-function classifyMemberUse(ctx: DriverContext, resource: Resource, member: TSESTree.MemberExpression): void {
+function classifyMemberUse(resource: Resource, member: TSESTree.MemberExpression): void {
   const call = valueParent(member);
   if (call?.type !== AST_NODE_TYPES.CallExpression || skipTsWrappers(call.callee) !== member) return;
   const name = memberName(member);
   if (name === undefined) return;
-  if (resource.vocabulary.ends(call, name)) recordRelease(resource, call, 'release');
+  if (resource.vocabulary.ends(call, name)) recordRelease(resource, call);
   else if (resource.vocabulary.checks(call, name)) recordCheck(resource, call);
 }
 
@@ -410,7 +410,7 @@ function classifyArgument(
   id: TSESTree.Identifier,
 ): void {
   if (call.type === AST_NODE_TYPES.CallExpression && releasesArgument(ctx, call, id)) {
-    if (resource.vocabulary.endsByArgument) recordRelease(resource, call, 'release');
+    if (resource.vocabulary.endsByArgument) recordRelease(resource, call);
     else recordCheck(resource, call);
     return;
   }
@@ -447,6 +447,7 @@ function functionReleasesParam(ctx: DriverContext, fn: FunctionNode, index: numb
   if (cached !== undefined) return cached;
   byIndex.set(index, false);
   const param = fn.params[index];
+  const vocabulary = connectionVocabulary(ctx);
   let result = false;
   if (param?.type === AST_NODE_TYPES.Identifier) {
     const variable = resolveVariable(ctx, param);
@@ -459,7 +460,7 @@ function functionReleasesParam(ctx: DriverContext, fn: FunctionNode, index: numb
         return (
           call?.type === AST_NODE_TYPES.CallExpression &&
           name !== undefined &&
-          (RELEASE_METHODS.includes(name) || ctx.settings.release.has(name))
+          vocabulary.ends(call, name)
         );
       }) ?? false;
   }
@@ -569,7 +570,7 @@ function recordUnfollowed(
   if (anchor !== id) addEvent(resource, anchor, { type: 'release', resource, how });
 }
 
-function recordRelease(resource: Resource, call: TSESTree.CallExpression, how: 'release'): void {
+function recordRelease(resource: Resource, call: TSESTree.CallExpression): void {
   const link = linkContinuations(resource, call);
   if (link !== 'linked') {
     if (link === 'opaque') resource.opaque = true;
@@ -577,7 +578,7 @@ function recordRelease(resource: Resource, call: TSESTree.CallExpression, how: '
   }
   resource.releases++;
   resource.releaseCalls.push(call);
-  addEvent(resource, guardedAnchor(resource, call), { type: 'release', resource, how });
+  addEvent(resource, guardedAnchor(resource, call), { type: 'release', resource, how: 'release' });
 }
 
 /**
