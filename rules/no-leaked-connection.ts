@@ -82,6 +82,7 @@ export default createRule<Options, MessageIds>({
     const requireFinally = options.requireFinally ?? false;
 
     return createFlowListeners(
+      context,
       (node) => trackAcquisition(context, ctx, node),
       (resource, findings) => {
         reportResource(context, ctx, resource, findings, fixMode);

@@ -40,6 +40,7 @@ export default createRule<Options, MessageIds>({
     if (!mayBeginTransaction(context.sourceCode.text)) return {};
     const begins = new WeakMap<Resource, Begin>();
     return createFlowListeners(
+      context,
       (node) => {
         const begin = classifyBegin(ctx, node);
         const resource = begin ? trackBegin(ctx, begin) : undefined;

@@ -36,6 +36,7 @@ export default createRule<Options, MessageIds>({
     const connections = new WeakMap<Resource, Resource>();
     const reported = new Set<TSESTree.Node>();
     return createFlowListeners(
+      context,
       (node) => {
         const found = resourceFor(ctx, node);
         if (found?.binding.type !== 'variable' && found?.binding.type !== 'parameter') return undefined;

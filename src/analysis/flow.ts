@@ -110,18 +110,56 @@ interface PathState {
 /** Called once per resource when the whole file has been analysed. */
 export type ResourceCallback = (resource: Resource, findings: readonly Finding[]) => void;
 
+/** What a rule tracks through the code paths: `track` is called for every call and `new` expression. */
+interface FlowClient {
+  readonly track: (node: TSESTree.CallExpression | TSESTree.NewExpression) => Resource | undefined;
+  readonly onResource: ResourceCallback;
+}
+
 /**
- * Builds the listeners (the code-path handlers are typed here: `RuleListener` omits them) that track resources through code paths. `track` is called for every call
- * and `new` expression and returns the resource it acquires, if any.
+ * The rules that track resources through code paths in one lint run of one file, by the object their
+ * contexts share: ESLint builds every rule's context on one per-file, per-run object and creates every
+ * rule before it traverses, so the first rule to ask drives one walk for all of them.
+ */
+const sessions = new WeakMap<object, FlowClient[]>();
+
+/**
+ * Builds the listeners (the code-path handlers are typed here: `RuleListener` omits them) that track
+ * resources through code paths. `track` is called for every call and `new` expression and returns the
+ * resource it acquires, if any; `onResource` gets each resource's findings at the end of the file.
+ *
+ * The rules of one run share one walk: the first rule's listeners track the resources of all of them
+ * (the dataflow of each resource is its own, so sharing changes no result), and the other rules get
+ * no listeners. Where the contexts share no per-run object (a host that builds them otherwise), each
+ * rule walks on its own.
  */
 export function createFlowListeners(
-  track: (node: TSESTree.CallExpression | TSESTree.NewExpression) => Resource | undefined,
+  context: Readonly<TSESLint.RuleContext<string, readonly unknown[]>>,
+  track: FlowClient['track'],
   onResource: ResourceCallback,
 ): TSESLint.RuleListener {
+  const client: FlowClient = { track, onResource };
+  const run: unknown = Object.getPrototypeOf(context);
+  const shared =
+    typeof run === 'object' && run !== null && run !== Object.prototype && (run as { sourceCode?: unknown }).sourceCode === context.sourceCode;
+  if (!shared) return engineListeners([client]);
+  const clients = sessions.get(run);
+  if (clients) {
+    clients.push(client);
+    return {};
+  }
+  const list = [client];
+  sessions.set(run, list);
+  return engineListeners(list);
+}
+
+/** The listeners of one walk, tracking the resources of every client. */
+function engineListeners(clients: readonly FlowClient[]): TSESLint.RuleListener {
   const stack: PathState[] = [];
   const anchors = new Map<TSESTree.Node, ResourceEvent[]>();
   const obligations = new Map<TSESTree.Node, Resource[]>();
   const findings = new Map<Resource, Finding[]>();
+  const owners = new Map<Resource, FlowClient>();
   let active = 0; // number of path states with something to track; 0 means every handler exits early
 
   function top(): PathState | undefined {
@@ -154,8 +192,9 @@ export function createFlowListeners(
     }
   }
 
-  function register(resource: Resource): void {
+  function register(resource: Resource, client: FlowClient): void {
     findings.set(resource, []);
+    owners.set(resource, client);
     for (const [node, events] of resource.events) {
       const list = anchors.get(node);
       if (list) list.push(...events);
@@ -219,7 +258,7 @@ export function createFlowListeners(
       const state = stack.pop();
       if (isActive(state)) analysePath(state, findings);
       if (node.type === AST_NODE_TYPES.Program) {
-        for (const [resource, list] of findings) onResource(resource, list);
+        for (const [resource, list] of findings) owners.get(resource)?.onResource(resource, list);
       }
     },
     onCodePathSegmentStart(segment: Segment, node: TSESTree.Node) {
@@ -251,8 +290,10 @@ export function createFlowListeners(
       state.finallyExits.set(node, [...state.current]);
     },
     'CallExpression, NewExpression'(node: TSESTree.CallExpression | TSESTree.NewExpression) {
-      const resource = track(node);
-      if (resource) register(resource);
+      for (const client of clients) {
+        const resource = client.track(node);
+        if (resource) register(resource, client);
+      }
       onNode(node);
     },
     'IfStatement, LogicalExpression, ReturnStatement, YieldExpression'(node: TSESTree.Node) {
