@@ -37,7 +37,7 @@ export default createRule<Options, MessageIds>({
   },
   create(context) {
     const ctx = driverContext(context);
-    if (!mayBeginTransaction(context.sourceCode.text)) return {};
+    if (!mayBeginTransaction(ctx)) return {};
     const begins = new WeakMap<Resource, Begin>();
     return createFlowListeners(
       context,

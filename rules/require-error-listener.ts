@@ -3,7 +3,7 @@ import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint
 import { ERROR_EMITTERS, LISTENER_METHODS, NON_EMITTING_FACTORIES } from '../src/catalogue.js';
 import { createRule } from '../src/create-rule.js';
 import { memberName, methodCall, shortText } from '../src/analysis/ast.js';
-import { driverContext, type DriverContext } from '../src/analysis/drivers.js';
+import { driverContext, fileFact, type DriverContext } from '../src/analysis/drivers.js';
 import {
   analyzeCreation,
   classifyCreation,
@@ -43,7 +43,8 @@ export default createRule<Options, MessageIds>({
     const creations: Creation[] = [];
     /** Member names with an `'error'` listener (`service.pool.on('error', ...)`): matched against fields. */
     const listenedMembers = new Set<string>();
-    const importsPg = /['"]pg(?:-pool)?['"]/.test(context.sourceCode.text);
+    /** Whether the file names pg at all: asked only for checkouts whose pool was not traced. */
+    const importsPg = (): boolean => fileFact(ctx, 'namesPg', (text) => /['"]pg(?:-pool)?['"]/.test(text));
 
     function collect(node: TSESTree.CallExpression | TSESTree.NewExpression): void {
       if (!isCreationCandidate(ctx, node)) return;
@@ -72,9 +73,9 @@ export default createRule<Options, MessageIds>({
 type Context = Readonly<TSESLint.RuleContext<MessageIds, Options>>;
 
 /** Whether the object emits an `'error'` that crashes the process when nobody listens. */
-function emits(creation: Creation, importsPg: boolean): boolean {
+function emits(creation: Creation, importsPg: () => boolean): boolean {
   const { kind, pkg, method } = creation;
-  if (kind === 'checkout') return pkg ? pkg.driver === 'pg' : method === 'connect' && importsPg;
+  if (kind === 'checkout') return pkg ? pkg.driver === 'pg' : method === 'connect' && importsPg();
   if (!pkg || NON_EMITTING_FACTORIES.includes(method)) return false;
   return ERROR_EMITTERS[pkg.driver]?.includes(kind) ?? false;
 }

@@ -66,15 +66,61 @@ const variableCache = new WeakMap<TSESTree.Identifier, Variable | null>();
 const MAY_ACQUIRE =
   /\.\s*(?:getConnection|connect|acquire|createQueryRunner|acquireConnection|createConnection)\s*[(<]|\b(?:createConnection|getConnection)\s*[(<]|\bnew\s+[\w.]*(?:Client|ConnectionPool)\b|\[\s*['"`](?:getConnection|connect|acquire|createQueryRunner|acquireConnection|createConnection)['"`]\s*\]/;
 
+/** Whole-file facts from the text, computed once per file and shared by every rule of the run. */
+interface FileFacts {
+  readonly settings: ResolvedSettings;
+  readonly values: Map<string, boolean>;
+}
+
+const factsCache = new WeakMap<object, FileFacts>();
+
+/**
+ * A fact about the whole text of the file (`compute` runs once per file and settings, whichever rule
+ * asks first): the fast paths that let a rule skip a file, or a question, at no cost per node.
+ */
+export function fileFact(ctx: DriverContext, key: string, compute: (text: string, settings: ResolvedSettings) => boolean): boolean {
+  let facts = factsCache.get(ctx.sourceCode);
+  if (facts?.settings !== ctx.settings) {
+    facts = { settings: ctx.settings, values: new Map() };
+    factsCache.set(ctx.sourceCode, facts);
+  }
+  const known = facts.values.get(key);
+  if (known !== undefined) return known;
+  const value = compute(ctx.sourceCode.text, ctx.settings);
+  facts.values.set(key, value);
+  return value;
+}
+
 /**
  * A fast path for whole files: whether the text names anything that can acquire a connection. A file
  * that does not is left alone without walking its code paths (most files of most projects).
  */
 export function mayAcquire(ctx: DriverContext): boolean {
-  const text = ctx.sourceCode.text;
-  if (MAY_ACQUIRE.test(text)) return true;
-  for (const name of ctx.settings.acquire) if (text.includes(name)) return true;
-  return false;
+  return fileFact(ctx, 'mayAcquire', (text, settings) => {
+    if (MAY_ACQUIRE.test(text)) return true;
+    for (const name of settings.acquire) if (text.includes(name)) return true;
+    return false;
+  });
+}
+
+/** `'pg'`, `"mysql2/promise"`, ...: every module specifier of DRIVER_PACKAGES, quoted. */
+const QUOTED_DRIVER = new RegExp(`['"\`](?:${Object.keys(DRIVER_PACKAGES).map(escapeRegExp).join('|')})['"\`]`);
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+/**
+ * Whether the file can import or require anything from a driver package or `settings.poolModules`:
+ * every such import names its module in a string literal. When it cannot, no identifier of the file
+ * refers to a driver export, and that question needs no scope lookup.
+ */
+function mayImportDriver(ctx: DriverContext): boolean {
+  return fileFact(ctx, 'mayImportDriver', (text, settings) => {
+    if (QUOTED_DRIVER.test(text)) return true;
+    for (const source of settings.poolModules) if (text.includes(source)) return true;
+    return false;
+  });
 }
 
 /** The variable an identifier refers to, from the innermost scope of the identifier. Cached per node. */
@@ -248,6 +294,13 @@ export function importSource(ctx: DriverContext, node: TSESTree.Identifier): str
   return variable ? importOf(variable)?.source : undefined;
 }
 
+/** Whether an identifier was imported or required from a driver package or from `settings.poolModules`. */
+export function importedFromDriver(ctx: DriverContext, node: TSESTree.Identifier): boolean {
+  if (!mayImportDriver(ctx)) return false;
+  const source = importSource(ctx, node);
+  return source !== undefined && (lookup(DRIVER_PACKAGES, source) !== undefined || ctx.settings.poolModules.has(source));
+}
+
 /** What `new X()` builds, for `X` imported from a driver (`Pool`, `Client`, `pg.Pool`, `sql.ConnectionPool`). */
 function constructorOf(ctx: DriverContext, callee: TSESTree.Node, depth: number): Traced | undefined {
   const target = skipTsWrappers(callee);
@@ -270,6 +323,7 @@ function importedDriverName(
   ctx: DriverContext,
   node: TSESTree.Identifier,
 ): { pkg: DriverPackage; imported: string } | undefined {
+  if (!mayImportDriver(ctx)) return undefined;
   const variable = resolveVariable(ctx, node);
   const ref = variable ? importOf(variable) : undefined;
   const pkg = ref ? lookup(DRIVER_PACKAGES, ref.source) : undefined;
@@ -284,6 +338,11 @@ export function classifyAcquisition(
   ctx: DriverContext,
   node: TSESTree.CallExpression | TSESTree.NewExpression,
 ): Acquisition | undefined {
+  // Most calls of a file are method calls whose name acquires nothing: no cache entry for those.
+  if (node.type === AST_NODE_TYPES.CallExpression) {
+    const call = methodCall(node);
+    if (call ? !mayAcquireByName(ctx, call.name) : skipTsWrappers(node.callee).type !== AST_NODE_TYPES.Identifier) return undefined;
+  }
   const cached = acquisitionCache.get(node);
   if (cached !== undefined) return cached ?? undefined;
   const result = computeAcquisition(ctx, node) ?? null;
@@ -324,16 +383,17 @@ const CONNECTION_FACTORIES = new Set(
   Object.values(DRIVER_PACKAGES).flatMap((pkg) => Object.keys(pkg.factories).filter((name) => pkg.factories[name] === 'connection')),
 );
 
+/** Whether a method of this name can acquire a connection at all. */
+function mayAcquireByName(ctx: DriverContext, method: string): boolean {
+  return Object.hasOwn(ACQUIRE_METHODS, method) || CONNECTION_FACTORIES.has(method) || ctx.settings.acquire.has(method);
+}
+
 function methodAcquisition(
   ctx: DriverContext,
   node: TSESTree.CallExpression,
   method: string,
   receiver: TSESTree.Expression,
 ): Acquisition | undefined {
-  // Cheap name checks first: most calls in a file are not acquisitions by name.
-  if (!Object.hasOwn(ACQUIRE_METHODS, method) && !CONNECTION_FACTORIES.has(method) && !ctx.settings.acquire.has(method)) {
-    return undefined;
-  }
   const traced = traceValue(ctx, receiver);
   if (traced?.kind === 'module' && traced.pkg && lookup(traced.pkg.factories, method) === 'connection') {
     return { node, kind: 'dedicated', source: undefined, method, pkg: traced.pkg };

@@ -14,12 +14,11 @@ import {
   RELEASE_METHODS,
   TEST_SETUP_HOOKS,
   TEST_TEARDOWN_HOOKS,
-  lookup,
   type DriverPackage,
 } from '../catalogue.js';
 import { contains, enclosingFunction, isFunction, memberName, skipTsWrappers, valueParent, type FunctionNode } from './ast.js';
 import { staticText } from './transactions.js';
-import { classifyAcquisition, importSource, localFunction, resolveVariable, traceSyntax, type DriverContext } from './drivers.js';
+import { classifyAcquisition, importedFromDriver, localFunction, resolveVariable, traceSyntax, type DriverContext } from './drivers.js';
 
 type Variable = TSESLint.Scope.Variable;
 type ClassNode = TSESTree.ClassDeclaration | TSESTree.ClassExpression;
@@ -812,8 +811,4 @@ export function isCreationCandidate(ctx: DriverContext, node: TSESTree.CallExpre
   return candidateNames.has(name) || ctx.settings.acquire.has(name);
 }
 
-/** A name imported or required from a driver package (or from `settings.poolModules`). */
-function importedFromDriver(ctx: DriverContext, node: TSESTree.Identifier): boolean {
-  const source = importSource(ctx, node);
-  return source !== undefined && (lookup(DRIVER_PACKAGES, source) !== undefined || ctx.settings.poolModules.has(source));
-}
+

@@ -6,7 +6,7 @@ import { AST_NODE_TYPES, type TSESTree } from '@typescript-eslint/utils';
 
 import { QUERY_METHODS } from '../catalogue.js';
 import { isFunction, methodCall, skipTsWrappers } from './ast.js';
-import { importSource, traceValue, type DriverContext } from './drivers.js';
+import { fileFact, importSource, traceValue, type DriverContext } from './drivers.js';
 import type { Vocabulary } from './resources.js';
 
 export type TransactionStatement = 'begin' | 'commit' | 'rollback';
@@ -46,10 +46,12 @@ export function queryTransactionStatement(call: TSESTree.CallExpression): Transa
 
 const MAY_BEGIN =
   /\b(?:beginTransaction|startTransaction)\b|\.\s*transaction\s*[(<]|\bnew\s+[\w.]*Transaction\b|['"`]\s*(?:BEGIN|START\s+TRANSACTION)\b/i;
+/** A word every match of MAY_BEGIN contains: a quicker scan, tried first (most files have neither). */
+const MAY_BEGIN_WORDS = /transaction|begin/i;
 
 /** A fast path for whole files: whether the text can begin a transaction at all. */
-export function mayBeginTransaction(text: string): boolean {
-  return MAY_BEGIN.test(text);
+export function mayBeginTransaction(ctx: DriverContext): boolean {
+  return fileFact(ctx, 'mayBeginTransaction', (text) => MAY_BEGIN_WORDS.test(text) && MAY_BEGIN.test(text));
 }
 
 /** How a transaction was begun. */
