@@ -90,3 +90,17 @@ export function timedConfigs(plugin, baseline, baselineRule, parser, spent) {
   ];
   return { ns, ruleIds, config, parseOnly: [{ files, languageOptions }] };
 }
+
+/**
+ * Parses every input (not timed) into a SourceCode to lint. Called before every timed run: a rule's
+ * per-node caches (WeakMaps keyed by AST nodes) would survive on a SourceCode linted before, where a
+ * real lint run meets every file's AST once. Throws on a file that does not parse.
+ */
+export function parseAll(linter, inputs, parseOnly, label) {
+  return inputs.map(({ filename, code }) => {
+    const messages = linter.verify(code, parseOnly, { filename });
+    const fatal = messages.find((m) => m.fatal);
+    if (fatal) throw new Error(`${label}: ${filename} does not parse: ${fatal.message}`);
+    return { filename, sourceCode: linter.getSourceCode() };
+  });
+}

@@ -311,6 +311,9 @@ function constructorOf(ctx: DriverContext, callee: TSESTree.Node, depth: number)
     return kind ? { kind, pkg: ref.pkg } : undefined;
   }
   if (target.type === AST_NODE_TYPES.MemberExpression && !target.computed && target.property.type === AST_NODE_TYPES.Identifier) {
+    // Syntactically a driver module is always an import (`new pg.Pool()`); `new x_1.Thing()` in
+    // compiled code is the common case, and needs no lookup when the file imports no driver.
+    if (!ctx.types && !mayImportDriver(ctx)) return undefined;
     const owner = traceValue(ctx, target.object, depth + 1);
     if (owner?.kind !== 'module' || !owner.pkg) return undefined;
     const kind = lookup(owner.pkg.constructors, target.property.name);
