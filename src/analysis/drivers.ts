@@ -104,23 +104,40 @@ export function mayAcquire(ctx: DriverContext): boolean {
 }
 
 /** `'pg'`, `"mysql2/promise"`, ...: every module specifier of DRIVER_PACKAGES, quoted. */
-const QUOTED_DRIVER = new RegExp(`['"\`](?:${Object.keys(DRIVER_PACKAGES).map(escapeRegExp).join('|')})['"\`]`);
+const QUOTED_DRIVER = new RegExp(`['"\`](?:${Object.keys(DRIVER_PACKAGES).map(escapeRegExp).join('|')})['"\`]`, 'g');
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
 /**
- * Whether the file can import or require anything from a driver package or `settings.poolModules`:
- * every such import names its module in a string literal. When it cannot, no identifier of the file
- * refers to a driver export, and that question needs no scope lookup.
+ * Whether the file can import or require anything from a driver package or `settings.poolModules`.
+ * Every such import names its module in a string literal right after `from`, `require(`, `import(`
+ * or `import` (with white space and parentheses between; a comment there counts as a maybe), so a
+ * quoted driver name elsewhere (`type: 'mysql'`) is not one. When the file cannot, no identifier of
+ * it refers to a driver export, and that question needs no scope lookup.
  */
 function mayImportDriver(ctx: DriverContext): boolean {
   return fileFact(ctx, 'mayImportDriver', (text, settings) => {
-    if (QUOTED_DRIVER.test(text)) return true;
     for (const source of settings.poolModules) if (text.includes(source)) return true;
+    QUOTED_DRIVER.lastIndex = 0;
+    for (let match = QUOTED_DRIVER.exec(text); match; match = QUOTED_DRIVER.exec(text)) {
+      if (importsAt(text, match.index)) return true;
+    }
     return false;
   });
+}
+
+const IMPORT_WORDS = new Set(['from', 'require', 'import']);
+
+/** Whether the string literal starting at `quote` can be the module of an import or require. */
+function importsAt(text: string, quote: number): boolean {
+  let end = quote;
+  while (end > 0 && /[\s(]/.test(text.charAt(end - 1))) end--;
+  if (text.charAt(end - 1) === '/') return true; // a comment ends there: maybe
+  let start = end;
+  while (start > 0 && /[\w$]/.test(text.charAt(start - 1))) start--;
+  return IMPORT_WORDS.has(text.slice(start, end));
 }
 
 /** The variable an identifier refers to, from the innermost scope of the identifier. Cached per node. */

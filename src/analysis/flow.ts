@@ -160,7 +160,12 @@ function engineListeners(clients: readonly FlowClient[]): TSESLint.RuleListener 
   const obligations = new Map<TSESTree.Node, Resource[]>();
   const findings = new Map<Resource, Finding[]>();
   const owners = new Map<Resource, FlowClient>();
-  let active = 0; // number of path states with something to track; 0 means every handler exits early
+  // The structure (try entries, `if` tests, throw points, exits) is recorded in every function,
+  // whether or not a resource is tracked there yet: a loop brings the code before an acquisition
+  // round again with the connection held, and what one rule sees must not depend on whether
+  // another rule's resource was registered earlier in the file. Only the events of registered
+  // resources (anchors) wait for something to be registered.
+  let registered = 0;
 
   function top(): PathState | undefined {
     return stack[stack.length - 1];
@@ -204,7 +209,7 @@ function engineListeners(clients: readonly FlowClient[]): TSESLint.RuleListener 
     for (const continuation of resource.continuations.values()) {
       if (!continuation.inline) addObligation(continuation.fn, resource);
     }
-    active++;
+    registered++;
   }
 
   function addObligation(fn: TSESTree.Node, resource: Resource): void {
@@ -231,7 +236,7 @@ function engineListeners(clients: readonly FlowClient[]): TSESLint.RuleListener 
   }
 
   function onNode(node: TSESTree.Node): void {
-    if (active > 0) flushAnchor(node);
+    if (registered > 0) flushAnchor(node);
   }
 
   return {
@@ -266,7 +271,6 @@ function engineListeners(clients: readonly FlowClient[]): TSESLint.RuleListener 
       if (!state) return;
       state.current.add(segment);
       state.order.set(segment.id, state.order.size);
-      if (active === 0) return;
       const frame = state.ifFrames.at(-1);
       if (frame?.inTest) {
         if (frame.node.consequent === node) frame.inTest = false;
@@ -286,7 +290,7 @@ function engineListeners(clients: readonly FlowClient[]): TSESLint.RuleListener 
     },
     'BlockStatement:exit'(node: TSESTree.BlockStatement) {
       const state = top();
-      if (active === 0 || !state || node.parent.type !== AST_NODE_TYPES.TryStatement || node.parent.finalizer !== node) return;
+      if (!state || node.parent.type !== AST_NODE_TYPES.TryStatement || node.parent.finalizer !== node) return;
       state.finallyExits.set(node, [...state.current]);
     },
     'CallExpression, NewExpression'(node: TSESTree.CallExpression | TSESTree.NewExpression) {
@@ -301,7 +305,7 @@ function engineListeners(clients: readonly FlowClient[]): TSESLint.RuleListener 
     },
     IfStatement(node: TSESTree.IfStatement) {
       const state = top();
-      if (active > 0 && state) state.ifFrames.push({ node, testSegments: new Set(state.current), inTest: true });
+      if (state) state.ifFrames.push({ node, testSegments: new Set(state.current), inTest: true });
     },
     'IfStatement:exit'(node: TSESTree.IfStatement) {
       const state = top();
@@ -309,19 +313,15 @@ function engineListeners(clients: readonly FlowClient[]): TSESLint.RuleListener 
     },
     'ReturnStatement, ThrowStatement, BreakStatement, ContinueStatement'(node: ExitNode) {
       const state = top();
-      if (active > 0 && isActive(state)) record(state, { type: 'exit', node });
+      if (state) record(state, { type: 'exit', node });
     },
     'VariableDeclarator, AssignmentExpression:exit'(node: TSESTree.Node) {
       onNode(node);
     },
     'AwaitExpression:exit'(node: TSESTree.AwaitExpression) {
       const state = top();
-      if (active === 0 || !isActive(state)) {
-        onNode(node);
-        return;
-      }
-      record(state, { type: 'throw', node });
-      flushAnchor(node);
+      if (state) record(state, { type: 'throw', node });
+      onNode(node);
     },
   } as unknown as TSESLint.RuleListener;
 }
