@@ -3,7 +3,7 @@ import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { QUERY_METHODS } from '../src/catalogue.js';
 import { createRule } from '../src/create-rule.js';
 import { shortText } from '../src/analysis/ast.js';
-import { driverContext, type DriverContext } from '../src/analysis/drivers.js';
+import { driverContext, mayCreateDriverObject, type DriverContext } from '../src/analysis/drivers.js';
 import {
   analyzeCreation,
   classifyCreation,
@@ -67,6 +67,7 @@ export default createRule<Options, MessageIds>({
   },
   create(context, [options]) {
     const ctx: DriverContext = driverContext(context);
+    if (!mayCreateDriverObject(ctx)) return {};
     const queryNames = new Set([...QUERY_METHODS, ...ctx.settings.query]);
     const reported = new Set<TSESTree.Node>();
     const fixMode = options.fix ?? 'suggestion';

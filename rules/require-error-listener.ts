@@ -3,7 +3,7 @@ import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint
 import { ERROR_EMITTERS, LISTENER_METHODS, NON_EMITTING_FACTORIES } from '../src/catalogue.js';
 import { createRule } from '../src/create-rule.js';
 import { memberName, methodCall, shortText } from '../src/analysis/ast.js';
-import { driverContext, fileFact, type DriverContext } from '../src/analysis/drivers.js';
+import { driverContext, fileFact, mayCreateDriverObject, type DriverContext } from '../src/analysis/drivers.js';
 import {
   analyzeCreation,
   classifyCreation,
@@ -40,6 +40,7 @@ export default createRule<Options, MessageIds>({
   },
   create(context) {
     const ctx: DriverContext = driverContext(context);
+    if (!mayCreateDriverObject(ctx)) return {};
     const creations: Creation[] = [];
     /** Member names with an `'error'` listener (`service.pool.on('error', ...)`): matched against fields. */
     const listenedMembers = new Set<string>();

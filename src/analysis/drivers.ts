@@ -103,6 +103,14 @@ export function mayAcquire(ctx: DriverContext): boolean {
   });
 }
 
+/**
+ * A fast path for the rules about driver objects (pools, connections): every creation is either an
+ * acquisition (named in the text, see `mayAcquire`) or built from a driver import.
+ */
+export function mayCreateDriverObject(ctx: DriverContext): boolean {
+  return mayAcquire(ctx) || mayImportDriver(ctx);
+}
+
 /** `'pg'`, `"mysql2/promise"`, ...: every module specifier of DRIVER_PACKAGES, quoted. */
 const QUOTED_DRIVER = new RegExp(`['"\`](?:${Object.keys(DRIVER_PACKAGES).map(escapeRegExp).join('|')})['"\`]`, 'g');
 
