@@ -2,7 +2,7 @@ import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint
 
 import { createRule } from '../src/create-rule.js';
 import { enclosingFunction, isFunction, memberName, shortText, valueParent } from '../src/analysis/ast.js';
-import { driverContext, mayAcquire, resolveVariable, type DriverContext } from '../src/analysis/drivers.js';
+import { acquiringMethods, driverContext, mayAcquire, resolveVariable, type DriverContext } from '../src/analysis/drivers.js';
 import { createFlowListeners, describeExit, type Finding } from '../src/analysis/flow.js';
 import { resourceFor, trackResource, type Resource } from '../src/analysis/resources.js';
 import { buildTryFinallyFix, buildAwaitUsingFix, buildWithConnectionFix } from './no-leaked-connection/fix.js';
@@ -81,14 +81,14 @@ export default createRule<Options, MessageIds>({
     const fixMode = options.fix ?? 'autofix';
     const requireFinally = options.requireFinally ?? false;
 
-    return createFlowListeners(
-      context,
-      (node) => trackAcquisition(context, ctx, node),
-      (resource, findings) => {
+    return createFlowListeners(context, {
+      methods: acquiringMethods(ctx),
+      track: (node) => trackAcquisition(context, ctx, node),
+      onResource: (resource, findings) => {
         reportResource(context, ctx, resource, findings, fixMode);
         if (requireFinally) reportReleasesOutsideFinally(context, resource);
       },
-    );
+    });
   },
 });
 

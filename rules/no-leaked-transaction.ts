@@ -6,7 +6,7 @@ import { driverContext, resolveVariable, type Acquisition, type DriverContext } 
 import { bodyStartAfter, endWithTrailingComment, indentUnit, lineIndent, movedText, statementInBlock } from '../src/analysis/fix.js';
 import { createFlowListeners, describeExit, type Finding } from '../src/analysis/flow.js';
 import { trackResource, type Binding, type Resource } from '../src/analysis/resources.js';
-import { CONNECTION_TRANSACTION, OBJECT_TRANSACTION, classifyBegin, mayBeginTransaction, type Begin } from '../src/analysis/transactions.js';
+import { BEGINNING_METHODS, CONNECTION_TRANSACTION, OBJECT_TRANSACTION, classifyBegin, mayBeginTransaction, type Begin } from '../src/analysis/transactions.js';
 
 export type Options = [];
 export type MessageIds = 'exceptionPath' | 'earlyExit' | 'callbackPath' | 'releasedOpen' | 'suggestRollbackInCatch';
@@ -39,19 +39,19 @@ export default createRule<Options, MessageIds>({
     const ctx = driverContext(context);
     if (!mayBeginTransaction(ctx)) return {};
     const begins = new WeakMap<Resource, Begin>();
-    return createFlowListeners(
-      context,
-      (node) => {
+    return createFlowListeners(context, {
+      methods: BEGINNING_METHODS,
+      track: (node) => {
         const begin = classifyBegin(ctx, node);
         const resource = begin ? trackBegin(ctx, begin) : undefined;
         if (begin && resource) begins.set(resource, begin);
         return resource;
       },
-      (resource, findings) => {
+      onResource: (resource, findings) => {
         const begin = begins.get(resource);
         if (begin) reportTransaction(context, resource, begin, findings);
       },
-    );
+    });
   },
 });
 

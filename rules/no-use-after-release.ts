@@ -2,7 +2,7 @@ import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint
 
 import { createRule } from '../src/create-rule.js';
 import { isFunction, methodCall, shortText, skipTsWrappers } from '../src/analysis/ast.js';
-import { driverContext, mayAcquire } from '../src/analysis/drivers.js';
+import { acquiringMethods, driverContext, mayAcquire } from '../src/analysis/drivers.js';
 import { createFlowListeners, type Finding } from '../src/analysis/flow.js';
 import { resourceFor, trackReleasedState, trackResource, type Resource } from '../src/analysis/resources.js';
 import { QUERY_METHODS } from '../src/catalogue.js';
@@ -35,9 +35,9 @@ export default createRule<Options, MessageIds>({
     if (!mayAcquire(ctx)) return {};
     const connections = new WeakMap<Resource, Resource>();
     const reported = new Set<TSESTree.Node>();
-    return createFlowListeners(
-      context,
-      (node) => {
+    return createFlowListeners(context, {
+      methods: acquiringMethods(ctx),
+      track: (node) => {
         const found = resourceFor(ctx, node);
         if (found?.binding.type !== 'variable' && found?.binding.type !== 'parameter') return undefined;
         const connection = trackResource(ctx, found.acquisition, found.binding);
@@ -47,11 +47,11 @@ export default createRule<Options, MessageIds>({
         connections.set(state, connection);
         return state;
       },
-      (state, findings) => {
+      onResource: (state, findings) => {
         const connection = connections.get(state);
         if (connection) reportUses(context, connection, findings, reported);
       },
-    );
+    });
   },
 });
 

@@ -411,9 +411,21 @@ const CONNECTION_FACTORIES = new Set(
   Object.values(DRIVER_PACKAGES).flatMap((pkg) => Object.keys(pkg.factories).filter((name) => pkg.factories[name] === 'connection')),
 );
 
+const acquiringMethodsCache = new WeakMap<ResolvedSettings, ReadonlySet<string>>();
+
+/** The method names that can acquire a connection at all (ACQUIRE_METHODS, connection factories, settings). */
+export function acquiringMethods(ctx: DriverContext): ReadonlySet<string> {
+  let names = acquiringMethodsCache.get(ctx.settings);
+  if (!names) {
+    names = new Set([...Object.keys(ACQUIRE_METHODS), ...CONNECTION_FACTORIES, ...ctx.settings.acquire]);
+    acquiringMethodsCache.set(ctx.settings, names);
+  }
+  return names;
+}
+
 /** Whether a method of this name can acquire a connection at all. */
 function mayAcquireByName(ctx: DriverContext, method: string): boolean {
-  return Object.hasOwn(ACQUIRE_METHODS, method) || CONNECTION_FACTORIES.has(method) || ctx.settings.acquire.has(method);
+  return acquiringMethods(ctx).has(method);
 }
 
 function methodAcquisition(

@@ -14,7 +14,7 @@
  */
 import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
 
-import { isFunction, type FunctionNode } from './ast.js';
+import { isFunction, methodCall, type FunctionNode } from './ast.js';
 import { isPresenceTest, type Continuation, type Resource, type ResourceEvent } from './resources.js';
 
 type CodePath = TSESLint.CodePath;
@@ -110,10 +110,17 @@ interface PathState {
 /** Called once per resource when the whole file has been analysed. */
 export type ResourceCallback = (resource: Resource, findings: readonly Finding[]) => void;
 
-/** What a rule tracks through the code paths: `track` is called for every call and `new` expression. */
-interface FlowClient {
+/** What a rule tracks through the code paths. */
+export interface FlowClient {
+  /** Called for the call and `new` expressions (see `methods`); returns the resource acquired there, if any. */
   readonly track: (node: TSESTree.CallExpression | TSESTree.NewExpression) => Resource | undefined;
+  /** Called once per resource with its findings, at the end of the file. */
   readonly onResource: ResourceCallback;
+  /**
+   * The method names whose calls (`x.name()`) can acquire a resource: other method calls are not
+   * passed to `track`. Every other call (`f()`, `new X()`, computed callees) is.
+   */
+  readonly methods: ReadonlySet<string>;
 }
 
 /**
@@ -125,20 +132,14 @@ const sessions = new WeakMap<object, FlowClient[]>();
 
 /**
  * Builds the listeners (the code-path handlers are typed here: `RuleListener` omits them) that track
- * resources through code paths. `track` is called for every call and `new` expression and returns the
- * resource it acquires, if any; `onResource` gets each resource's findings at the end of the file.
+ * the resources of `client` through code paths.
  *
  * The rules of one run share one walk: the first rule's listeners track the resources of all of them
  * (the dataflow of each resource is its own, so sharing changes no result), and the other rules get
  * no listeners. Where the contexts share no per-run object (a host that builds them otherwise), each
  * rule walks on its own.
  */
-export function createFlowListeners(
-  context: Readonly<TSESLint.RuleContext<string, readonly unknown[]>>,
-  track: FlowClient['track'],
-  onResource: ResourceCallback,
-): TSESLint.RuleListener {
-  const client: FlowClient = { track, onResource };
+export function createFlowListeners(context: Readonly<TSESLint.RuleContext<string, readonly unknown[]>>, client: FlowClient): TSESLint.RuleListener {
   const run: unknown = Object.getPrototypeOf(context);
   const shared =
     typeof run === 'object' && run !== null && run !== Object.prototype && (run as { sourceCode?: unknown }).sourceCode === context.sourceCode;
@@ -294,7 +295,9 @@ function engineListeners(clients: readonly FlowClient[]): TSESLint.RuleListener 
       state.finallyExits.set(node, [...state.current]);
     },
     'CallExpression, NewExpression'(node: TSESTree.CallExpression | TSESTree.NewExpression) {
+      const method = node.type === AST_NODE_TYPES.CallExpression ? methodCall(node)?.name : undefined;
       for (const client of clients) {
+        if (method !== undefined && !client.methods.has(method)) continue;
         const resource = client.track(node);
         if (resource) register(resource, client);
       }

@@ -76,6 +76,9 @@ const BEGIN_METHODS: Readonly<Record<string, string>> = {
   startTransaction: '$.rollbackTransaction()',
 };
 
+/** The method names whose calls can begin a transaction (`classifyBegin` looks at no other method call). */
+export const BEGINNING_METHODS: ReadonlySet<string> = new Set([...Object.keys(BEGIN_METHODS), ...QUERY_METHODS, 'transaction']);
+
 /** Recognises a call or `new` that begins a transaction. */
 export function classifyBegin(ctx: DriverContext, node: TSESTree.CallExpression | TSESTree.NewExpression): Begin | undefined {
   if (node.type === AST_NODE_TYPES.NewExpression) {
