@@ -48,14 +48,26 @@ export interface DriverContext {
   readonly settings: ResolvedSettings;
   /** Present in typed mode only. */
   readonly types?: TypeOracle;
+  /** Whole-file facts (`fileFact`), by name. */
+  readonly facts: Map<string, boolean>;
 }
 
-/** The analysis context of a rule invocation: settings, and the type oracle in typed mode. */
+const contexts = new WeakMap<object, DriverContext>();
+
+/**
+ * The analysis context of a file: settings, whole-file facts, and the type oracle in typed mode.
+ * One per file and settings, shared by the rules that lint the file.
+ */
 export function driverContext(context: Readonly<TSESLint.RuleContext<string, readonly unknown[]>>): DriverContext {
   const settings = getSettings(context);
-  return settings.typed
-    ? { sourceCode: context.sourceCode, settings, types: createTypeOracle(context) }
-    : { sourceCode: context.sourceCode, settings };
+  const cached = contexts.get(context.sourceCode);
+  if (cached?.settings === settings) return cached;
+  const sourceCode = context.sourceCode;
+  const ctx: DriverContext = settings.typed
+    ? { sourceCode, settings, types: createTypeOracle(context), facts: new Map() }
+    : { sourceCode, settings, facts: new Map() };
+  contexts.set(sourceCode, ctx);
+  return ctx;
 }
 
 const acquisitionCache = new WeakMap<TSESTree.Node, Acquisition | null>();
@@ -66,28 +78,15 @@ const variableCache = new WeakMap<TSESTree.Identifier, Variable | null>();
 const MAY_ACQUIRE =
   /\.\s*(?:getConnection|connect|acquire|createQueryRunner|acquireConnection|createConnection)\s*[(<]|\b(?:createConnection|getConnection)\s*[(<]|\bnew\s+[\w.]*(?:Client|ConnectionPool)\b|\[\s*['"`](?:getConnection|connect|acquire|createQueryRunner|acquireConnection|createConnection)['"`]\s*\]/;
 
-/** Whole-file facts from the text, computed once per file and shared by every rule of the run. */
-interface FileFacts {
-  readonly settings: ResolvedSettings;
-  readonly values: Map<string, boolean>;
-}
-
-const factsCache = new WeakMap<object, FileFacts>();
-
 /**
  * A fact about the whole text of the file (`compute` runs once per file and settings, whichever rule
  * asks first): the fast paths that let a rule skip a file, or a question, at no cost per node.
  */
 export function fileFact(ctx: DriverContext, key: string, compute: (text: string, settings: ResolvedSettings) => boolean): boolean {
-  let facts = factsCache.get(ctx.sourceCode);
-  if (facts?.settings !== ctx.settings) {
-    facts = { settings: ctx.settings, values: new Map() };
-    factsCache.set(ctx.sourceCode, facts);
-  }
-  const known = facts.values.get(key);
+  const known = ctx.facts.get(key);
   if (known !== undefined) return known;
   const value = compute(ctx.sourceCode.text, ctx.settings);
-  facts.values.set(key, value);
+  ctx.facts.set(key, value);
   return value;
 }
 
