@@ -15,4 +15,51 @@ export function ruleDocsUrl(name: string): string {
   return `${REPO_URL}/blob/main/docs/rules/${name}.md`;
 }
 
-export const createRule = ESLintUtils.RuleCreator<PluginDocs>(ruleDocsUrl);
+const namedRule = ESLintUtils.RuleCreator<PluginDocs>(ruleDocsUrl);
+
+/**
+ * `ESLintUtils.RuleCreator` with `docs.url`, whose `create` gets the options merged with
+ * `meta.defaultOptions` as RuleCreator merges them, but merged once per distinct options rather than
+ * cloned again for every file: `create` runs once per rule and file, and the clone cost more than
+ * some rules' whole work on a file that needs none.
+ */
+export function createRule<Options extends readonly unknown[], MessageIds extends string>(
+  spec: Readonly<ESLintUtils.RuleWithMetaAndName<Options, MessageIds, PluginDocs>>,
+): ReturnType<typeof namedRule<Options, MessageIds>> {
+  const rule = namedRule(spec);
+  const defaults = (spec.meta.defaultOptions ?? []) as Readonly<Options>;
+  const resolve = optionsResolver(defaults);
+  return { ...rule, create: (context) => spec.create(context, resolve(context.options)) };
+}
+
+/** At most this many distinct option sets are kept per rule (a config has a handful). */
+const MAX_OPTION_SETS = 64;
+
+function optionsResolver<Options extends readonly unknown[]>(defaults: Readonly<Options>): (options: Readonly<Options>) => Readonly<Options> {
+  // ESLint passes `meta.defaultOptions` itself for a rule set by severity alone, and a fresh array
+  // for `['error', {...}]`: by identity first, then by value.
+  const byIdentity = new WeakMap<object, Readonly<Options>>();
+  const byValue = new Map<string, Readonly<Options>>();
+  return (options) => {
+    const known = byIdentity.get(options);
+    if (known) return known;
+    const key = JSON.stringify(options);
+    let merged = byValue.get(key);
+    if (!merged) {
+      merged = deepFreeze(ESLintUtils.applyDefault(defaults, options));
+      if (byValue.size >= MAX_OPTION_SETS) byValue.clear();
+      byValue.set(key, merged);
+    }
+    byIdentity.set(options, merged);
+    return merged;
+  };
+}
+
+/** Shared between files, so no rule may change it. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

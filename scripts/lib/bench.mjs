@@ -92,15 +92,17 @@ export function timedConfigs(plugin, baseline, baselineRule, parser, spent) {
 }
 
 /**
- * Parses every input (not timed) into a SourceCode to lint. Called before every timed run: a rule's
- * per-node caches (WeakMaps keyed by AST nodes) would survive on a SourceCode linted before, where a
- * real lint run meets every file's AST once. Throws on a file that does not parse.
+ * Yields each input parsed (not timed) into a SourceCode to lint, one file at a time, as ESLint
+ * does: parse a file, lint it, go on. Called for every timed run, since a rule's per-node caches
+ * (WeakMaps keyed by AST nodes) would survive on a SourceCode linted before, where a real lint run
+ * meets every file's AST once; and one file at a time, since a heap holding every file's fresh AST
+ * makes each garbage collection during linting copy them all. Throws on a file that does not parse.
  */
-export function parseAll(linter, inputs, parseOnly, label) {
-  return inputs.map(({ filename, code }) => {
+export function* freshParses(linter, inputs, parseOnly, label) {
+  for (const { filename, code } of inputs) {
     const messages = linter.verify(code, parseOnly, { filename });
     const fatal = messages.find((m) => m.fatal);
     if (fatal) throw new Error(`${label}: ${filename} does not parse: ${fatal.message}`);
-    return { filename, sourceCode: linter.getSourceCode() };
-  });
+    yield { filename, sourceCode: linter.getSourceCode() };
+  }
 }
