@@ -36,13 +36,11 @@ export function createRule<Options extends readonly unknown[], MessageIds extend
 const MAX_OPTION_SETS = 64;
 
 function optionsResolver<Options extends readonly unknown[]>(defaults: Readonly<Options>): (options: Readonly<Options>) => Readonly<Options> {
-  // ESLint passes `meta.defaultOptions` itself for a rule set by severity alone, and a fresh array
-  // for `['error', {...}]`: by identity first, then by value.
-  const byIdentity = new WeakMap<object, Readonly<Options>>();
+  const resolvedDefaults = deepFreeze(ESLintUtils.applyDefault<Options, Options>(defaults, null));
   const byValue = new Map<string, Readonly<Options>>();
   return (options) => {
-    const known = byIdentity.get(options);
-    if (known) return known;
+    // ESLint passes `meta.defaultOptions` itself (or no options) for a rule set by severity alone.
+    if (options.length === 0 || options === defaults) return resolvedDefaults;
     const key = JSON.stringify(options);
     let merged = byValue.get(key);
     if (!merged) {
@@ -50,7 +48,6 @@ function optionsResolver<Options extends readonly unknown[]>(defaults: Readonly<
       if (byValue.size >= MAX_OPTION_SETS) byValue.clear();
       byValue.set(key, merged);
     }
-    byIdentity.set(options, merged);
     return merged;
   };
 }

@@ -74,38 +74,41 @@ interface PathSets {
   readonly catchEntryIds: Set<string>;
 }
 
+/** One code path (function) being walked. The maps are created when first written: most functions hold nothing. */
 interface PathState {
   readonly codePath: CodePath;
   readonly node: TSESTree.Node;
   readonly current: Set<Segment>;
   /** Per segment, each resource's own events in order (so a resource never scans another's). */
-  readonly events: Map<string, Map<Resource, Sequenced<ResourceEvent>[]>>;
+  events?: Map<string, Map<Resource, Sequenced<ResourceEvent>[]>>;
   /** Per segment, the throw points and exits in order, shared by all resources. */
-  readonly throws: Map<string, Sequenced<Extract<SegmentEvent, { type: 'throw' }>>[]>;
-  readonly exits: Map<string, Sequenced<Extract<SegmentEvent, { type: 'exit' }>>[]>;
+  throws?: Map<string, Sequenced<Extract<SegmentEvent, { type: 'throw' }>>[]>;
+  exits?: Map<string, Sequenced<Extract<SegmentEvent, { type: 'exit' }>>[]>;
   /** Segment sets of the code path, computed once when first needed. */
   sets?: PathSets;
   /** The order in which the reachable segments started. */
   readonly order: Map<string, number>;
   /** Per resource, the latest segment (in start order) holding one of its events. */
-  readonly lastEventSegment: Map<Resource, number>;
+  lastEventSegment?: Map<Resource, number>;
   /** Per segment, the earliest segment (in start order) it can reach: computed when first needed. */
   earliestReachable?: Map<string, number>;
   /** Resources held on entry (callback parameters and continuations). */
-  readonly atEntry: Resource[];
+  readonly atEntry: readonly Resource[];
   /** Resources acquired here, with the segments of their acquisition. */
-  readonly acquired: Map<Resource, Set<string>>;
-  readonly catchEntries: Map<TSESTree.CatchClause, Segment[]>;
-  readonly finallyEntries: Map<TSESTree.BlockStatement, Segment[]>;
-  readonly finallyExits: Map<TSESTree.BlockStatement, Segment[]>;
+  acquired?: Map<Resource, Set<string>>;
+  catchEntries?: Map<TSESTree.CatchClause, Segment[]>;
+  finallyEntries?: Map<TSESTree.BlockStatement, Segment[]>;
+  finallyExits?: Map<TSESTree.BlockStatement, Segment[]>;
   /**
    * For the test segment of `if (conn) ...` without `else`: the consequent's segments. On the other
    * edge (the test was false) the resource is not held, so that edge is not followed.
    */
-  readonly guardEdges: Map<string, { resource: Resource; follow: Set<string> }[]>;
+  guardEdges?: Map<string, { resource: Resource; follow: Set<string> }[]>;
   /** The `if` statements being traversed, with the segments of their test (`a && b` forks). */
   readonly ifFrames: { node: TSESTree.IfStatement; testSegments: Set<Segment>; inTest: boolean }[];
 }
+
+const NO_RESOURCES: readonly Resource[] = Object.freeze([]);
 
 /** Called once per resource when the whole file has been analysed. */
 export type ResourceCallback = (resource: Resource, findings: readonly Finding[]) => void;
@@ -173,7 +176,7 @@ function engineListeners(clients: readonly FlowClient[]): TSESLint.RuleListener 
   }
 
   function isActive(state: PathState | undefined): state is PathState {
-    return state !== undefined && (state.atEntry.length > 0 || state.acquired.size > 0);
+    return state !== undefined && (state.atEntry.length > 0 || state.acquired !== undefined);
   }
 
   let sequence = 0;
@@ -181,19 +184,21 @@ function engineListeners(clients: readonly FlowClient[]): TSESLint.RuleListener 
   function record(state: PathState, event: SegmentEvent): void {
     const seq = sequence++;
     for (const segment of state.current) {
-      if (event.type === 'throw') append(state.throws, segment.id, { ...event, seq });
-      else if (event.type === 'exit') append(state.exits, segment.id, { ...event, seq });
+      if (event.type === 'throw') append((state.throws ??= new Map()), segment.id, { ...event, seq });
+      else if (event.type === 'exit') append((state.exits ??= new Map()), segment.id, { ...event, seq });
       else {
-        let byResource = state.events.get(segment.id);
+        const events = (state.events ??= new Map());
+        let byResource = events.get(segment.id);
         if (!byResource) {
           byResource = new Map();
-          state.events.set(segment.id, byResource);
+          events.set(segment.id, byResource);
         }
         const list = byResource.get(event.resource);
         if (list) list.push({ ...event, seq });
         else byResource.set(event.resource, [{ ...event, seq }]);
         const order = state.order.get(segment.id) ?? 0;
-        if (order > (state.lastEventSegment.get(event.resource) ?? -1)) state.lastEventSegment.set(event.resource, order);
+        const last = (state.lastEventSegment ??= new Map());
+        if (order > (last.get(event.resource) ?? -1)) last.set(event.resource, order);
       }
     }
   }
@@ -225,9 +230,10 @@ function engineListeners(clients: readonly FlowClient[]): TSESLint.RuleListener 
     if (!events || !state) return;
     for (const event of events) {
       if (event.type === 'acquire') {
-        const segments = state.acquired.get(event.resource) ?? new Set<string>();
+        const acquired = (state.acquired ??= new Map());
+        const segments = acquired.get(event.resource) ?? new Set<string>();
         for (const segment of state.current) segments.add(segment.id);
-        state.acquired.set(event.resource, segments);
+        acquired.set(event.resource, segments);
       } else if (event.type === 'release' && event.how === 'transfer') {
         const continuation = continuationAt(event.resource, node);
         if (continuation?.successOnly) record(state, { type: 'throw', node });
@@ -246,17 +252,8 @@ function engineListeners(clients: readonly FlowClient[]): TSESLint.RuleListener 
         codePath,
         node,
         current: new Set(),
-        events: new Map(),
         order: new Map(),
-        lastEventSegment: new Map(),
-        throws: new Map(),
-        exits: new Map(),
-        atEntry: obligations.get(node) ?? [],
-        acquired: new Map(),
-        catchEntries: new Map(),
-        finallyEntries: new Map(),
-        finallyExits: new Map(),
-        guardEdges: new Map(),
+        atEntry: obligations.get(node) ?? NO_RESOURCES,
         ifFrames: [],
       });
     },
@@ -292,7 +289,7 @@ function engineListeners(clients: readonly FlowClient[]): TSESLint.RuleListener 
     'BlockStatement:exit'(node: TSESTree.BlockStatement) {
       const state = top();
       if (!state || node.parent.type !== AST_NODE_TYPES.TryStatement || node.parent.finalizer !== node) return;
-      state.finallyExits.set(node, [...state.current]);
+      (state.finallyExits ??= new Map()).set(node, [...state.current]);
     },
     'CallExpression, NewExpression'(node: TSESTree.CallExpression | TSESTree.NewExpression) {
       const method = node.type === AST_NODE_TYPES.CallExpression ? methodCall(node)?.name : undefined;
@@ -338,9 +335,9 @@ function continuationAt(resource: Resource, call: TSESTree.Node): Continuation |
 
 function noteTryEntry(state: PathState, segment: Segment, node: TSESTree.Node): void {
   if (node.type === AST_NODE_TYPES.CatchClause) {
-    push(state.catchEntries, node, segment);
+    push((state.catchEntries ??= new Map()), node, segment);
   } else if (node.type === AST_NODE_TYPES.BlockStatement && node.parent.type === AST_NODE_TYPES.TryStatement && node.parent.finalizer === node) {
-    push(state.finallyEntries, node, segment);
+    push((state.finallyEntries ??= new Map()), node, segment);
   }
 }
 
@@ -388,23 +385,24 @@ function noteGuardEdges(state: PathState, segment: Segment, node: TSESTree.Node)
     if (resource.guard(parent.test) !== true) continue;
     const follow = new Set([segment.id, ...[...frame.testSegments].map((s) => s.id)]);
     for (const test of frame.testSegments) {
-      const list = state.guardEdges.get(test.id) ?? [];
+      const guardEdges = (state.guardEdges ??= new Map());
+      const list = guardEdges.get(test.id) ?? [];
       const entry = list.find((e) => e.resource === resource);
       if (entry) for (const id of follow) entry.follow.add(id);
       else list.push({ resource, follow: new Set(follow) });
-      state.guardEdges.set(test.id, list);
+      guardEdges.set(test.id, list);
     }
   }
 }
 
 /** The successors of a segment along which the resource can still be held. */
 function heldSuccessors(state: PathState, segment: Segment, resource: Resource): Segment[] {
-  const guard = state.guardEdges.get(segment.id)?.find((e) => e.resource === resource);
+  const guard = state.guardEdges?.get(segment.id)?.find((e) => e.resource === resource);
   return guard ? segment.nextSegments.filter((next) => guard.follow.has(next.id)) : segment.nextSegments;
 }
 
-function trackedIn(state: PathState): Resource[] {
-  return [...state.atEntry, ...state.acquired.keys()];
+function trackedIn(state: PathState): readonly Resource[] {
+  return state.acquired ? [...state.atEntry, ...state.acquired.keys()] : state.atEntry;
 }
 
 /** Runs the dataflow of each resource of a finished code path and stores its findings. */
@@ -415,7 +413,7 @@ function analysePath(state: PathState, findings: Map<Resource, Finding[]>): void
     const list = findings.get(resource);
     if (list) list.push(...flowResource(state, fn, resource, [state.codePath.initialSegment.id], true));
   }
-  for (const [resource, segments] of state.acquired) {
+  for (const [resource, segments] of state.acquired ?? []) {
     const list = findings.get(resource);
     if (list) list.push(...flowResource(state, fn, resource, [...segments], false));
   }
@@ -439,7 +437,7 @@ function flowResource(
   // A state (use after release) matters only where one of its events can still be reached: stop
   // at segments from which no segment holding one is reachable (linear for thousands of checkouts).
   const reach = obligation ? undefined : earliestReachable(state, segments);
-  const lastEvent = state.lastEventSegment.get(resource) ?? -1;
+  const lastEvent = state.lastEventSegment?.get(resource) ?? -1;
   const blame = new Map<string, ExitNode | undefined>();
   const enqueue = (id: string, by?: ExitNode): void => {
     if (heldIn.has(id) || (reach && (reach.get(id) ?? Number.POSITIVE_INFINITY) > lastEvent)) return;
@@ -453,7 +451,7 @@ function flowResource(
     const entry = heldIn.has(id);
     if (processed.get(id) === entry) continue;
     processed.set(id, entry);
-    const throws = state.throws.get(id) ?? [];
+    const throws = state.throws?.get(id) ?? [];
     // Throw points matter only while the resource is held: visit those between its own events.
     const dispatchHeld = (from: number, to: number): void => {
       if (!obligation) return;
@@ -464,7 +462,7 @@ function flowResource(
     let held = entry;
     let cursor = -1;
     let lastAcquire = -1;
-    for (const event of state.events.get(id)?.get(resource) ?? []) {
+    for (const event of state.events?.get(id)?.get(resource) ?? []) {
       if (held) dispatchHeld(cursor, event.seq);
       cursor = event.seq;
       switch (event.type) {
@@ -483,7 +481,7 @@ function flowResource(
     }
     if (!held) continue;
     dispatchHeld(cursor, Number.POSITIVE_INFINITY);
-    const exits = state.exits.get(id) ?? [];
+    const exits = state.exits?.get(id) ?? [];
     const last = exits.at(-1);
     const lastExit = lastAcquire >= 0 ? (last && last.seq > lastAcquire ? last.node : undefined) : (last?.node ?? blame.get(id));
     const explicitThrow = lastExit?.type === AST_NODE_TYPES.ThrowStatement;
@@ -545,7 +543,7 @@ function pathSets(state: PathState): PathSets {
   state.sets = {
     finalIds: new Set(state.codePath.finalSegments.map((s) => s.id)),
     implicitThrowIds: new Set(state.codePath.thrownSegments.map((s) => s.id).filter((sid) => !returnedIds.has(sid))),
-    catchEntryIds: new Set([...state.catchEntries.values()].flat().map((s) => s.id)),
+    catchEntryIds: new Set([...(state.catchEntries?.values() ?? [])].flat().map((s) => s.id)),
   };
   return state.sets;
 }
@@ -579,7 +577,7 @@ function dispatchThrow(
   for (let handler = tryAbove(node, fn); handler; handler = tryAbove(handler.statement, fn)) {
     const { statement, role } = handler;
     if (role === 'block' && statement.handler) {
-      for (const segment of state.catchEntries.get(statement.handler) ?? []) enqueue(segment.id);
+      for (const segment of state.catchEntries?.get(statement.handler) ?? []) enqueue(segment.id);
       return;
     }
     if (role !== 'finalizer' && statement.finalizer && finallyReleases(state, statement.finalizer, resource)) return;
@@ -622,8 +620,8 @@ function tryAbove(node: TSESTree.Node, fn: FunctionNode): TryAbove | undefined {
 
 /** Whether a `finally` block entered with the connection held releases it on every path through it. */
 function finallyReleases(state: PathState, block: TSESTree.BlockStatement, resource: Resource): boolean {
-  const entries = state.finallyEntries.get(block) ?? [];
-  const exits = new Set((state.finallyExits.get(block) ?? []).map((s) => s.id));
+  const entries = state.finallyEntries?.get(block) ?? [];
+  const exits = new Set((state.finallyExits?.get(block) ?? []).map((s) => s.id));
   if (entries.length === 0) return false;
   const seen = new Set<string>();
   const work = [...entries];
@@ -632,7 +630,7 @@ function finallyReleases(state: PathState, block: TSESTree.BlockStatement, resou
     if (seen.has(segment.id)) continue;
     seen.add(segment.id);
     let held = true;
-    for (const event of state.events.get(segment.id)?.get(resource) ?? []) {
+    for (const event of state.events?.get(segment.id)?.get(resource) ?? []) {
       if (event.type === 'release' || event.type === 'kill') held = false;
     }
     if (!held) continue;
