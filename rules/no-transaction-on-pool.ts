@@ -1,7 +1,7 @@
-import type { TSESTree } from '@typescript-eslint/utils';
 
 import { createRule } from '../src/create-rule.js';
-import { methodCall, shortText } from '../src/analysis/ast.js';
+import { isMethodNamed, methodCall, shortText } from '../src/analysis/ast.js';
+import { QUERY_METHODS } from '../src/catalogue.js';
 import { driverContext } from '../src/analysis/drivers.js';
 import { isPoolLike, queryTransactionStatement } from '../src/analysis/transactions.js';
 
@@ -9,6 +9,8 @@ export type Options = [];
 export type MessageIds = 'transactionOnPool';
 
 export const RULE_NAME = 'no-transaction-on-pool';
+
+const QUERY_NAMES: ReadonlySet<string> = new Set(QUERY_METHODS);
 
 export default createRule<Options, MessageIds>({
   name: RULE_NAME,
@@ -27,7 +29,8 @@ export default createRule<Options, MessageIds>({
   create(context) {
     const ctx = driverContext(context);
     return {
-      'CallExpression[callee.property.name=/^(query|execute)$/]'(node: TSESTree.CallExpression) {
+      CallExpression(node) {
+        if (!isMethodNamed(node, QUERY_NAMES)) return;
         const statement = queryTransactionStatement(node);
         const method = methodCall(node);
         if (!statement || !method || !isPoolLike(ctx, method.receiver)) return;

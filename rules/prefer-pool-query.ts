@@ -2,8 +2,8 @@ import { AST_NODE_TYPES, ASTUtils, type TSESLint, type TSESTree } from '@typescr
 
 import { createRule } from '../src/create-rule.js';
 import { QUERY_METHODS } from '../src/catalogue.js';
-import { contains, enclosingFunction, memberName, shortText, skipTsWrappers, valueParent } from '../src/analysis/ast.js';
-import { driverContext } from '../src/analysis/drivers.js';
+import { contains, enclosingFunction, isMethodNamed, memberName, shortText, skipTsWrappers, valueParent } from '../src/analysis/ast.js';
+import { driverContext, mayAcquire } from '../src/analysis/drivers.js';
 import { dedentText, indentUnit, lineIndent } from '../src/analysis/fix.js';
 import { isPresenceTest, resourceFor, trackResource, type Resource } from '../src/analysis/resources.js';
 import { queryTransactionStatement } from '../src/analysis/transactions.js';
@@ -18,6 +18,9 @@ const MAX_REWRITE = 4000;
 
 /** Drivers whose pools have a `query()` that checks out, runs and releases. */
 const POOL_QUERY_DRIVERS = new Set(['mysql', 'mysql2', 'mariadb', 'pg']);
+
+/** The checkouts that `pool.query()` can replace. */
+const CHECKOUT_NAMES: ReadonlySet<string> = new Set(['getConnection', 'connect']);
 
 export default createRule<Options, MessageIds>({
   name: RULE_NAME,
@@ -37,8 +40,10 @@ export default createRule<Options, MessageIds>({
   },
   create(context) {
     const ctx = driverContext(context);
+    if (!mayAcquire(ctx)) return {};
     return {
-      'CallExpression[callee.property.name=/^(getConnection|connect)$/]'(node: TSESTree.CallExpression) {
+      CallExpression(node) {
+        if (!isMethodNamed(node, CHECKOUT_NAMES)) return;
         const found = resourceFor(ctx, node);
         if (found?.binding.type !== 'variable' || found.acquisition.kind !== 'checkout') return;
         const source = found.acquisition.source;

@@ -64,6 +64,18 @@ export function methodCall(
 }
 
 /**
+ * `x.name(...)` with `name` in `names`, as the selector `CallExpression[callee.property.name=...]`
+ * sees it (the callee itself, no TypeScript wrappers skipped): a check in the listener costs less than
+ * the selector's match, which ESLint runs for every call of every file.
+ */
+export function isMethodNamed(node: TSESTree.CallExpression, names: ReadonlySet<string>): boolean {
+  const callee = node.callee;
+  if (callee.type !== AST_NODE_TYPES.MemberExpression) return false;
+  const property = callee.property;
+  return (property.type === AST_NODE_TYPES.Identifier || property.type === AST_NODE_TYPES.PrivateIdentifier) && names.has(property.name);
+}
+
+/**
  * The name a receiver is known by, for name heuristics: `pool` for `pool`, `this.pool`, `db.pool`,
  * `pool.promise()`, `getPool()`.
  */
