@@ -81,7 +81,11 @@ interface PathState {
   readonly current: Set<Segment>;
   /** Per segment, each resource's own events in order (so a resource never scans another's). */
   events?: Map<string, Map<Resource, Sequenced<ResourceEvent>[]>>;
-  /** Per segment, the throw points and exits in order, shared by all resources. */
+  /**
+   * The throw points and exits of every segment, in order, shared by all resources: a flat list while
+   * walking (recorded in every function), indexed by segment when a function with resources is analysed.
+   */
+  marks?: { readonly type: 'throw' | 'exit'; readonly node: TSESTree.Node; readonly seq: number; readonly segment: string }[];
   throws?: Map<string, Sequenced<Extract<SegmentEvent, { type: 'throw' }>>[]>;
   exits?: Map<string, Sequenced<Extract<SegmentEvent, { type: 'exit' }>>[]>;
   /** Segment sets of the code path, computed once when first needed. */
@@ -184,8 +188,7 @@ function engineListeners(clients: readonly FlowClient[]): TSESLint.RuleListener 
   function record(state: PathState, event: SegmentEvent): void {
     const seq = sequence++;
     for (const segment of state.current) {
-      if (event.type === 'throw') append((state.throws ??= new Map()), segment.id, { ...event, seq });
-      else if (event.type === 'exit') append((state.exits ??= new Map()), segment.id, { ...event, seq });
+      if (event.type === 'throw' || event.type === 'exit') (state.marks ??= []).push({ type: event.type, node: event.node, seq, segment: segment.id });
       else {
         const events = (state.events ??= new Map());
         let byResource = events.get(segment.id);
@@ -341,6 +344,19 @@ function noteTryEntry(state: PathState, segment: Segment, node: TSESTree.Node): 
   }
 }
 
+/** Indexes the throw points and exits by segment, once, before a function with resources is analysed. */
+function indexMarks(state: PathState): void {
+  if (state.throws) return;
+  const throws: NonNullable<PathState['throws']> = new Map();
+  const exits: NonNullable<PathState['exits']> = new Map();
+  for (const mark of state.marks ?? []) {
+    if (mark.type === 'throw') append(throws, mark.segment, { type: 'throw', node: mark.node, seq: mark.seq });
+    else append(exits, mark.segment, { type: 'exit', node: mark.node as ExitNode, seq: mark.seq });
+  }
+  state.throws = throws;
+  state.exits = exits;
+}
+
 function append<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list) list.push(value);
@@ -409,6 +425,7 @@ function trackedIn(state: PathState): readonly Resource[] {
 function analysePath(state: PathState, findings: Map<Resource, Finding[]>): void {
   const fn = state.node;
   if (!isFunction(fn)) return;
+  indexMarks(state);
   for (const resource of state.atEntry) {
     const list = findings.get(resource);
     if (list) list.push(...flowResource(state, fn, resource, [state.codePath.initialSegment.id], true));
