@@ -3,7 +3,7 @@ import { createRule } from '../src/create-rule.js';
 import { isMethodNamed, methodCall, shortText } from '../src/analysis/ast.js';
 import { QUERY_METHODS } from '../src/catalogue.js';
 import { driverContext } from '../src/analysis/drivers.js';
-import { isPoolLike, queryTransactionStatement } from '../src/analysis/transactions.js';
+import { isPoolLike, mayControlTransaction, queryTransactionStatement } from '../src/analysis/transactions.js';
 
 export type Options = [];
 export type MessageIds = 'transactionOnPool';
@@ -28,6 +28,7 @@ export default createRule<Options, MessageIds>({
   },
   create(context) {
     const ctx = driverContext(context);
+    if (!mayControlTransaction(ctx)) return {};
     return {
       CallExpression(node) {
         if (!isMethodNamed(node, QUERY_NAMES)) return;

@@ -44,14 +44,27 @@ export function queryTransactionStatement(call: TSESTree.CallExpression): Transa
   return transactionStatement(call.arguments[0]);
 }
 
-const MAY_BEGIN =
-  /\b(?:beginTransaction|startTransaction)\b|\.\s*transaction\s*[(<]|\bnew\s+[\w.]*Transaction\b|['"`]\s*(?:BEGIN|START\s+TRANSACTION)\b/i;
-/** A word every match of MAY_BEGIN contains: a quicker scan, tried first (most files have neither). */
-const MAY_BEGIN_WORDS = /transaction|begin/i;
+/** `conn.beginTransaction()`, `x.transaction()`, `new sql.Transaction()`: as `classifyBegin` sees them (case-sensitive). */
+const MAY_BEGIN_CALL = /\b(?:beginTransaction|startTransaction)\b|\.\s*transaction\s*[(<]|\bnew\s+[\w.]*Transaction\b/;
+/** A word every match of MAY_BEGIN_CALL contains: a quicker scan, tried first. */
+const TRANSACTION_WORD = /[Tt]ransaction/;
+/** A string that can be a transaction statement (`'BEGIN'`, `` `\n  COMMIT` ``, ...): any case, as `transactionStatement` reads it. */
+const MAY_CONTROL = /['"`](?:\s|\\[nrt])*(?:begin|start|commit|end|rollback|abort)\b/i;
+/** Of those, the ones that begin one. */
+const MAY_BEGIN_STATEMENT = /['"`](?:\s|\\[nrt])*(?:begin|start\s+transaction)\b/i;
+
+/** A fast path for whole files: whether the text can hold a transaction statement at all. */
+export function mayControlTransaction(ctx: DriverContext): boolean {
+  return fileFact(ctx, 'mayControlTransaction', (text) => MAY_CONTROL.test(text));
+}
 
 /** A fast path for whole files: whether the text can begin a transaction at all. */
 export function mayBeginTransaction(ctx: DriverContext): boolean {
-  return fileFact(ctx, 'mayBeginTransaction', (text) => MAY_BEGIN_WORDS.test(text) && MAY_BEGIN.test(text));
+  return fileFact(
+    ctx,
+    'mayBeginTransaction',
+    (text) => (TRANSACTION_WORD.test(text) && MAY_BEGIN_CALL.test(text)) || (mayControlTransaction(ctx) && MAY_BEGIN_STATEMENT.test(text)),
+  );
 }
 
 /** How a transaction was begun. */

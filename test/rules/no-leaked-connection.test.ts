@@ -1254,6 +1254,40 @@ export async function run() {
 }`,
     },
     {
+      // The whole-file fast path for driver imports reads a comment before the module name as a maybe.
+      name: "pg Client of a module required with a comment before its name",
+      code: `const pg = require(/* the driver */ 'pg');
+export async function run() {
+  const client = new pg.Client();
+  await client.connect();
+  const res = await client.query('SELECT 1');
+  await client.end();
+  return res.rows;
+}`,
+      errors: [
+        {
+          messageId: 'exceptionPath',
+          data: { source: "new pg.Client()", what: "`client.query()`", line: "5" },
+          line: 3,
+          column: 18,
+          endLine: 3,
+          endColumn: 33,
+          suggestions: [],
+        },
+      ],
+      output: `const pg = require(/* the driver */ 'pg');
+export async function run() {
+  const client = new pg.Client();
+  await client.connect();
+  try {
+    const res = await client.query('SELECT 1');
+    return res.rows;
+  } finally {
+    await client.end();
+  }
+}`,
+    },
+    {
       name: "mysql2 callback pool via pool.promise()",
       code: `const mysql = require('mysql2');
 const pool = mysql.createPool({});

@@ -94,5 +94,21 @@ export async function run() {
       ],
       output: null,
     },
+    {
+      // The whole-file fast path must see statements after white space and escapes, in any case.
+      name: "statements in lower case, after a newline escape, and in a multi-line template",
+      code: `import { Pool } from 'pg';
+const pool = new Pool();
+export async function run() {
+  await pool.query('\\ncommit');
+  await pool.query(\`
+    rollback\`);
+}`,
+      errors: [
+        { messageId: 'transactionOnPool', data: { call: "pool.query()", statement: "\\ncommit" }, line: 4, column: 9, endLine: 4, endColumn: 31, suggestions: [] },
+        { messageId: 'transactionOnPool', data: { call: "pool.query()", statement: "rollback" }, line: 5, column: 9, endLine: 6, endColumn: 15, suggestions: [] },
+      ],
+      output: null,
+    },
   ],
 });
