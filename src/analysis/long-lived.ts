@@ -795,6 +795,18 @@ let candidateNames: Set<string> | undefined;
  * or `new` of a name imported from a driver package (or of a namespace of one: `new pg.Pool()`).
  */
 export function isCreationCandidate(ctx: DriverContext, node: TSESTree.CallExpression | TSESTree.NewExpression): boolean {
+  // handle-stale-connection and require-error-listener ask about each call, one after the other.
+  if (node === lastCandidate.node && ctx === lastCandidate.ctx) return lastCandidate.result;
+  const result = computeCandidate(ctx, node);
+  lastCandidate.node = node;
+  lastCandidate.ctx = ctx;
+  lastCandidate.result = result;
+  return result;
+}
+
+const lastCandidate: { node: TSESTree.Node | undefined; ctx: DriverContext | undefined; result: boolean } = { node: undefined, ctx: undefined, result: false };
+
+function computeCandidate(ctx: DriverContext, node: TSESTree.CallExpression | TSESTree.NewExpression): boolean {
   const callee = skipTsWrappers(node.callee);
   if (callee.type === AST_NODE_TYPES.Identifier) return importedFromDriver(ctx, callee);
   if (callee.type !== AST_NODE_TYPES.MemberExpression) return false;
