@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // How the db-guard rules scale, all of them together, beside ESLint core's `no-unused-vars`:
 //   1. real code bases: the installed sources of typeorm (and knex, sequelize, mysql2, pg when installed);
+//      then the same without timers, by wall clock: what the rules add to a lint run ('wall');
 //   2. generated modules of 1k to 64k lines: time per line must stay flat;
 //   3. adversarial inputs, each at doubling sizes: deeply nested callbacks, thousands of
 //      acquisitions in one function, long else-if chains, a huge switch, deep try/finally nesting,
@@ -13,7 +14,7 @@
 // rule that fills or drives them). Figures are medians of --runs runs
 // after a warm-up run. A rule that throws makes the script exit 1; slow growth is reported, not failed.
 //
-//   node scripts/bench-scaling.mjs [--runs 3] [--sizes 1000,2000,...,64000] [--only real,scaling,adversarial]
+//   node scripts/bench-scaling.mjs [--runs 3] [--sizes 1000,2000,...,64000] [--only real,wall,scaling,adversarial]
 // Reads dist/esm: run through `npm run bench` (which builds first).
 import { parseArgs } from 'node:util';
 import { isMainThread, Worker } from 'node:worker_threads';
@@ -44,7 +45,7 @@ const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '3' },
     sizes: { type: 'string', default: '1000,2000,4000,8000,16000,32000,64000' },
-    only: { type: 'string', default: 'real,scaling,adversarial' },
+    only: { type: 'string', default: 'real,wall,scaling,adversarial' },
   },
 });
 const RUNS = Math.max(1, Number(values.runs));
@@ -62,7 +63,7 @@ const linter = new Linter({ configType: 'flat' });
 
 console.log(`# db-guard rules together vs ${BASELINE}: scaling (node ${process.version}, eslint ${Linter.version}, ${String(ruleIds.length)} rules, median of ${String(RUNS)} runs)`);
 
-/** The three sections, run at the end of the module (after the input families below are defined). */
+/** The sections, run at the end of the module (after the input families below are defined). */
 function main() {
   if (ONLY.has('real')) {
     console.log('\n## Real code bases (installed package sources)\n');
@@ -82,6 +83,19 @@ function main() {
       console.log(`| rule | ms | share of ${BASELINE} |`);
       console.log('| :--- | ---: | ---: |');
       for (const [id, t] of breakdown.m.perRule) console.log(`| ${id} | ${ms(t)} | ${(t / breakdown.m.baseline).toFixed(2)} |`);
+    }
+  }
+
+  if (ONLY.has('wall')) {
+    console.log('\n## Wall clock, no timers: what the rules add to a lint run\n');
+    console.log(`Each round lints every file (parsed just before, not timed) three times: with one empty rule, with it and ${BASELINE}, and with it and all db-guard rules, none of them wrapped with a timer. The figures are medians over the rounds of the paired differences (${BASELINE} - empty, db-guard - empty), so a slow moment of the machine counts against both.\n`);
+    console.log(`| code base | rounds | empty rule ms | + ${BASELINE} ms | + all db-guard rules ms | ratio |`);
+    console.log('| :--- | ---: | ---: | ---: | ---: | ---: |');
+    for (const pkg of ['typeorm', 'sequelize', 'knex', 'mysql2', 'pg']) {
+      const inputs = packageSources(pkg);
+      if (inputs.length === 0) continue;
+      const w = wallClock(pkg, inputs);
+      console.log(`| ${pkg} | ${String(w.rounds)} | ${ms(w.empty)} | ${ms(w.baseline)} | ${ms(w.all)} | ${(w.all / w.baseline).toFixed(2)} |`);
     }
   }
 
@@ -174,6 +188,47 @@ function measure(label, inputs) {
   const all = median(samples.map((s) => ruleIds.reduce((sum, id) => sum + (s.get(id) ?? 0), 0)));
   const [slowId, slowMs] = perRule.reduce((best, cur) => (cur[1] > best[1] ? cur : best));
   return { lines, all, baseline: med(BASELINE), perRule: new Map(perRule), runs: samples.length, slowest: `${slowId.replace(`${ns}/`, '')} (${ms(slowMs)})` };
+}
+
+/** The configs of the wall-clock section: an empty rule alone, with the baseline, with every db-guard rule (no timers). */
+function wallConfigs() {
+  const empty = { meta: { type: 'problem', schema: [] }, create: () => ({ Program() {} }) };
+  const withRules = (rules) => [
+    {
+      files: ['**/*.{js,cjs,mjs,ts,cts,mts}'],
+      plugins: { [ns]: plugin, bench: { rules: { empty, [BASELINE]: builtinRules.get(BASELINE) } } },
+      languageOptions: parseOnly[0].languageOptions,
+      rules: { 'bench/empty': 'error', ...rules },
+    },
+  ];
+  return {
+    empty: withRules({}),
+    baseline: withRules({ [`bench/${BASELINE}`]: 'error' }),
+    all: withRules(Object.fromEntries(ruleIds.map((id) => [id, 'error']))),
+  };
+}
+
+/** Median paired differences over at least 2 x RUNS rounds (see the section's text); a warm-up round first. */
+function wallClock(label, inputs) {
+  const configs = wallConfigs();
+  const rounds = { empty: [], baseline: [], all: [] };
+  const lintMs = (cfg) => {
+    let total = 0;
+    for (const { filename, sourceCode } of freshParses(linter, inputs, parseOnly, label)) {
+      const start = performance.now();
+      linter.verify(sourceCode, cfg, { filename });
+      total += performance.now() - start;
+    }
+    return total;
+  };
+  for (let round = 0; round <= 2 * RUNS; round++) {
+    const times = Object.fromEntries(Object.entries(configs).map(([key, cfg]) => [key, lintMs(cfg)]));
+    if (round === 0) continue;
+    rounds.empty.push(times.empty);
+    rounds.baseline.push(times.baseline - times.empty);
+    rounds.all.push(times.all - times.empty);
+  }
+  return { rounds: rounds.empty.length, empty: median(rounds.empty), baseline: median(rounds.baseline), all: median(rounds.all) };
 }
 
 /** Least-squares slope of log(y) over log(x), for points with y above timer noise (0.5 ms). */

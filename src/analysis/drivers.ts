@@ -2,7 +2,7 @@
  * Recognises driver objects and acquisitions from imports, factories, constructors and receiver names.
  * Everything is syntactic and per file; results are cached per node and shared by all rules.
  */
-import { AST_NODE_TYPES, ASTUtils, TSESLint, type TSESTree } from '@typescript-eslint/utils';
+import { AST_NODE_TYPES, TSESLint, type TSESTree } from '@typescript-eslint/utils';
 
 const { DefinitionType } = TSESLint.Scope;
 
@@ -153,9 +153,46 @@ export function resolveVariable(ctx: DriverContext, node: TSESTree.Identifier): 
   if (cached !== undefined) return cached;
   // By name from the node's own scope: passing the node would search the scope's children for the
   // innermost one again, linear in their number.
-  const variable = ASTUtils.findVariable(ctx.sourceCode.getScope(node), node.name);
+  const variable = findVariable(ctx.sourceCode.getScope(node), node.name);
   variableCache.set(node, variable);
   return variable;
+}
+
+type Scope = TSESLint.Scope.Scope;
+
+/** Per scope, what each name looked up from it resolves to. */
+const scopeLookups = new WeakMap<Scope, Map<string, Variable | null>>();
+
+/**
+ * `ASTUtils.findVariable(scope, name)` (the nearest scope up the chain that declares the name),
+ * memoised on every scope of the walk: a name looked up from callbacks nested thousands deep is found
+ * in amortised constant time, not by walking the whole chain each time.
+ */
+function findVariable(scope: Scope, name: string): Variable | null {
+  const walked: Scope[] = [];
+  let found: Variable | null = null;
+  for (let current: Scope | null = scope; current; current = current.upper) {
+    const known = scopeLookups.get(current)?.get(name);
+    if (known !== undefined) {
+      found = known;
+      break;
+    }
+    walked.push(current);
+    const declared = current.set.get(name);
+    if (declared) {
+      found = declared;
+      break;
+    }
+  }
+  for (const current of walked) {
+    let names = scopeLookups.get(current);
+    if (!names) {
+      names = new Map();
+      scopeLookups.set(current, names);
+    }
+    names.set(name, found);
+  }
+  return found;
 }
 
 /** Where a variable was imported or required from, if it was. */

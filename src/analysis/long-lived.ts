@@ -708,16 +708,37 @@ export function runsIn(reach: Reach, node: TSESTree.Node, scope: ScopeNode): boo
 
 /** Whether `node` lies in a callback of a call named like one of `hooks` (`beforeAll(() => ...)`). */
 function inHook(node: TSESTree.Node, hooks: readonly string[]): boolean {
+  let byFunction = hookCache.get(hooks);
+  if (!byFunction) {
+    byFunction = new WeakMap();
+    hookCache.set(hooks, byFunction);
+  }
+  // Memoised per function along the walk up: nested callbacks thousands deep stay linear.
+  const walked: FunctionNode[] = [];
+  let found = false;
   for (let current = node.parent; current; current = current.parent) {
     if (!isFunction(current)) continue;
+    const known = byFunction.get(current);
+    if (known !== undefined) {
+      found = known;
+      break;
+    }
+    walked.push(current);
     const call = current.parent;
     if (call.type !== AST_NODE_TYPES.CallExpression) continue;
     const callee = skipTsWrappers(call.callee);
     const name = callee.type === AST_NODE_TYPES.Identifier ? callee.name : callee.type === AST_NODE_TYPES.MemberExpression ? memberName(callee) : undefined;
-    if (name !== undefined && hooks.includes(name)) return true;
+    if (name !== undefined && hooks.includes(name)) {
+      found = true;
+      break;
+    }
   }
-  return false;
+  for (const fn of walked) byFunction.set(fn, found);
+  return found;
 }
+
+/** Per hook list, whether a function runs inside a callback of one of the hooks. */
+const hookCache = new Map<readonly string[], WeakMap<FunctionNode, boolean>>();
 
 /** A query whose text starts with `LISTEN` (through `holder`, or any): the connection is held to receive notifications. */
 export function listens(reach: Reach, holder?: Holder): boolean {
