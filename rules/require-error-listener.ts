@@ -2,7 +2,7 @@ import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint
 
 import { ERROR_EMITTERS, LISTENER_METHODS, NON_EMITTING_FACTORIES } from '../src/catalogue.js';
 import { createRule } from '../src/create-rule.js';
-import { memberName, methodCall, shortText } from '../src/analysis/ast.js';
+import { memberName, methodCall, methodName, shortText } from '../src/analysis/ast.js';
 import { driverContext, fileFact, mayCreateDriverObject, type DriverContext } from '../src/analysis/drivers.js';
 import {
   analyzeCreation,
@@ -56,8 +56,9 @@ export default createRule<Options, MessageIds>({
     return {
       NewExpression: collect,
       CallExpression(node) {
-        const call = methodCall(node);
-        if (call && LISTENER_METHODS.includes(call.name) && call.receiver.type === AST_NODE_TYPES.MemberExpression) {
+        const method = methodName(node);
+        const call = method !== undefined && LISTENER_METHODS.includes(method) ? methodCall(node) : undefined;
+        if (call && call.receiver.type === AST_NODE_TYPES.MemberExpression) {
           const event = node.arguments[0];
           const name = memberName(call.receiver);
           if (name !== undefined && (event?.type !== AST_NODE_TYPES.Literal || event.value === 'error')) listenedMembers.add(name);

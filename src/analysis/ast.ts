@@ -53,6 +53,12 @@ export function memberName(node: TSESTree.MemberExpression): string | undefined 
 }
 
 /** For a call `recv.method(...)`, the method name and receiver. */
+/** The name of the method `methodCall` would see (`name` of `x.name()`), without building its result. */
+export function methodName(node: TSESTree.CallExpression): string | undefined {
+  const callee = skipTsWrappers(node.callee);
+  return callee.type === AST_NODE_TYPES.MemberExpression ? memberName(callee) : undefined;
+}
+
 export function methodCall(
   node: TSESTree.CallExpression,
 ): { name: string; receiver: TSESTree.Expression; member: TSESTree.MemberExpression } | undefined {

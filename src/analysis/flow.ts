@@ -14,7 +14,7 @@
  */
 import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
 
-import { isFunction, methodCall, type FunctionNode } from './ast.js';
+import { isFunction, methodName, type FunctionNode } from './ast.js';
 import { isPresenceTest, type Continuation, type Resource, type ResourceEvent } from './resources.js';
 
 type CodePath = TSESLint.CodePath;
@@ -135,7 +135,13 @@ export interface FlowClient {
  * contexts share: ESLint builds every rule's context on one per-file, per-run object and creates every
  * rule before it traverses, so the first rule to ask drives one walk for all of them.
  */
-const sessions = new WeakMap<object, FlowClient[]>();
+const sessions = new WeakMap<object, Session>();
+
+interface Session {
+  readonly clients: FlowClient[];
+  /** The walk has begun: a rule created now belongs to another run (a host reusing the object). */
+  started: boolean;
+}
 
 /**
  * Builds the listeners (the code-path handlers are typed here: `RuleListener` omits them) that track
@@ -150,19 +156,20 @@ export function createFlowListeners(context: Readonly<TSESLint.RuleContext<strin
   const run: unknown = Object.getPrototypeOf(context);
   const shared =
     typeof run === 'object' && run !== null && run !== Object.prototype && (run as { sourceCode?: unknown }).sourceCode === context.sourceCode;
-  if (!shared) return engineListeners([client]);
-  const clients = sessions.get(run);
-  if (clients) {
-    clients.push(client);
+  if (!shared) return engineListeners({ clients: [client], started: false });
+  const session = sessions.get(run);
+  if (session && !session.started) {
+    session.clients.push(client);
     return {};
   }
-  const list = [client];
-  sessions.set(run, list);
-  return engineListeners(list);
+  const fresh: Session = { clients: [client], started: false };
+  sessions.set(run, fresh);
+  return engineListeners(fresh);
 }
 
-/** The listeners of one walk, tracking the resources of every client. */
-function engineListeners(clients: readonly FlowClient[]): TSESLint.RuleListener {
+/** The listeners of one walk, tracking the resources of every client of the session. */
+function engineListeners(session: Session): TSESLint.RuleListener {
+  const clients = session.clients;
   const stack: PathState[] = [];
   const anchors = new Map<TSESTree.Node, ResourceEvent[]>();
   const obligations = new Map<TSESTree.Node, Resource[]>();
@@ -251,6 +258,7 @@ function engineListeners(clients: readonly FlowClient[]): TSESLint.RuleListener 
 
   return {
     onCodePathStart(codePath: CodePath, node: TSESTree.Node) {
+      session.started = true;
       stack.push({
         codePath,
         node,
@@ -295,7 +303,7 @@ function engineListeners(clients: readonly FlowClient[]): TSESLint.RuleListener 
       (state.finallyExits ??= new Map()).set(node, [...state.current]);
     },
     'CallExpression, NewExpression'(node: TSESTree.CallExpression | TSESTree.NewExpression) {
-      const method = node.type === AST_NODE_TYPES.CallExpression ? methodCall(node)?.name : undefined;
+      const method = node.type === AST_NODE_TYPES.CallExpression ? methodName(node) : undefined;
       for (const client of clients) {
         if (method !== undefined && !client.methods.has(method)) continue;
         const resource = client.track(node);
