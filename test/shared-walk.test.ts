@@ -8,11 +8,13 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import { Linter, type SourceCode } from 'eslint';
 import { Linter as Linter9 } from 'eslint-v9';
 import * as tsParser from '@typescript-eslint/parser';
 import { describe, expect, it } from 'vitest';
 
+import { createFlowListeners } from '../src/analysis/flow.js';
 import plugin from '../src/index.js';
 import { ProgramGenerator } from './fuzz/generate.js';
 import { corpus } from './fuzz/mutate.js';
@@ -164,5 +166,34 @@ describe('ESLint 9 and ESLint 10', () => {
     expect(total).toBeGreaterThan(500);
     // Different wording stays the exception.
     expect(sameWording / total).toBeGreaterThan(0.99);
+  });
+});
+
+describe('an error in a rule that joined the walk', () => {
+  // ESLint names the rule whose listener threw: the driver's. The error must say whose it was.
+  const rule = (throws: boolean) => ({
+    meta: { type: 'problem' as const, schema: [] },
+    create: (context: Parameters<typeof createFlowListeners>[0]) =>
+      createFlowListeners(context, {
+        methods: new Set(['boom']),
+        track: (node) => {
+          if (throws && node.type === AST_NODE_TYPES.CallExpression) throw new Error('track failed');
+          return undefined;
+        },
+        onResource: () => undefined,
+      }),
+  });
+  const plugins = { t: { rules: { driver: rule(false), joiner: rule(true) } } };
+
+  it('names the rule it came from', () => {
+    const linter = new Linter({ configType: 'flat' });
+    const run = (): unknown => linter.verify('x.boom();', [{ plugins: plugins as never, rules: { 't/driver': 'error', 't/joiner': 'error' } }], { filename: 'f.js' });
+    expect(run).toThrow(/\[t\/joiner, in the shared code-path walk\] track failed/);
+  });
+
+  it('is left as it is when the rule drives the walk itself', () => {
+    const linter = new Linter({ configType: 'flat' });
+    const run = (): unknown => linter.verify('x.boom();', [{ plugins: plugins as never, rules: { 't/joiner': 'error', 't/driver': 'error' } }], { filename: 'f.js' });
+    expect(run).toThrow(/^track failed/);
   });
 });

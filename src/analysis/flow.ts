@@ -159,12 +159,40 @@ export function createFlowListeners(context: Readonly<TSESLint.RuleContext<strin
   if (!shared) return engineListeners({ clients: [client], started: false });
   const session = sessions.get(run);
   if (session && !session.started) {
-    session.clients.push(client);
+    session.clients.push(attributed(client, context.id));
     return {};
   }
   const fresh: Session = { clients: [client], started: false };
   sessions.set(run, fresh);
   return engineListeners(fresh);
+}
+
+/**
+ * A client run from another rule's listeners: ESLint names the rule whose listener threw, so an
+ * error of this one says which rule it really came from.
+ */
+function attributed(client: FlowClient, ruleId: string): FlowClient {
+  const name = (error: unknown): unknown => {
+    if (error instanceof Error && !error.message.startsWith('[')) error.message = `[${ruleId}, in the shared code-path walk] ${error.message}`;
+    return error;
+  };
+  return {
+    methods: client.methods,
+    track: (node) => {
+      try {
+        return client.track(node);
+      } catch (error) {
+        throw name(error);
+      }
+    },
+    onResource: (resource, findings) => {
+      try {
+        client.onResource(resource, findings);
+      } catch (error) {
+        throw name(error);
+      }
+    },
+  };
 }
 
 /** The listeners of one walk, tracking the resources of every client of the session. */
