@@ -3,6 +3,7 @@ import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { QUERY_METHODS } from '../src/catalogue.js';
 import { createRule } from '../src/create-rule.js';
 import { shortText } from '../src/analysis/ast.js';
+import { callListeners } from '../src/analysis/calls.js';
 import { driverContext, mayCreateDriverObject, type DriverContext } from '../src/analysis/drivers.js';
 import {
   analyzeCreation,
@@ -92,10 +93,7 @@ export default createRule<Options, MessageIds>({
       }
     }
 
-    return {
-      CallExpression: check,
-      NewExpression: check,
-    };
+    return callListeners(context, { CallExpression: check, NewExpression: check });
   },
 });
 

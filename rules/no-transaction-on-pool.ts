@@ -2,6 +2,7 @@
 import { createRule } from '../src/create-rule.js';
 import { isMethodNamed, methodCall, shortText } from '../src/analysis/ast.js';
 import { QUERY_METHODS } from '../src/catalogue.js';
+import { callListeners } from '../src/analysis/calls.js';
 import { driverContext } from '../src/analysis/drivers.js';
 import { isPoolLike, mayControlTransaction, queryTransactionStatement } from '../src/analysis/transactions.js';
 
@@ -29,7 +30,7 @@ export default createRule<Options, MessageIds>({
   create(context) {
     const ctx = driverContext(context);
     if (!mayControlTransaction(ctx)) return {};
-    return {
+    return callListeners(context, {
       CallExpression(node) {
         if (!isMethodNamed(node, QUERY_NAMES)) return;
         const statement = queryTransactionStatement(node);
@@ -44,6 +45,6 @@ export default createRule<Options, MessageIds>({
           },
         });
       },
-    };
+    });
   },
 });

@@ -3,6 +3,7 @@ import { AST_NODE_TYPES, ASTUtils, type TSESLint, type TSESTree } from '@typescr
 import { createRule } from '../src/create-rule.js';
 import { QUERY_METHODS } from '../src/catalogue.js';
 import { contains, enclosingFunction, isMethodNamed, memberName, shortText, skipTsWrappers, valueParent } from '../src/analysis/ast.js';
+import { callListeners } from '../src/analysis/calls.js';
 import { driverContext, mayAcquire } from '../src/analysis/drivers.js';
 import { dedentText, indentUnit, lineIndent } from '../src/analysis/fix.js';
 import { isPresenceTest, resourceFor, trackResource, type Resource } from '../src/analysis/resources.js';
@@ -41,7 +42,7 @@ export default createRule<Options, MessageIds>({
   create(context) {
     const ctx = driverContext(context);
     if (!mayAcquire(ctx)) return {};
-    return {
+    return callListeners(context, {
       CallExpression(node) {
         if (!isMethodNamed(node, CHECKOUT_NAMES)) return;
         const found = resourceFor(ctx, node);
@@ -62,7 +63,7 @@ export default createRule<Options, MessageIds>({
           suggest: fix ? [{ messageId: 'suggestPoolQuery', data: { pool: shortText(poolText), method }, fix }] : [],
         });
       },
-    };
+    });
   },
 });
 

@@ -3,6 +3,7 @@ import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint
 import { ERROR_EMITTERS, LISTENER_METHODS, NON_EMITTING_FACTORIES } from '../src/catalogue.js';
 import { createRule } from '../src/create-rule.js';
 import { memberName, methodCall, methodName, shortText } from '../src/analysis/ast.js';
+import { callListeners } from '../src/analysis/calls.js';
 import { driverContext, fileFact, mayCreateDriverObject, type DriverContext } from '../src/analysis/drivers.js';
 import {
   analyzeCreation,
@@ -54,17 +55,19 @@ export default createRule<Options, MessageIds>({
     }
 
     return {
-      NewExpression: collect,
-      CallExpression(node) {
-        const method = methodName(node);
-        const call = method !== undefined && LISTENER_METHODS.includes(method) ? methodCall(node) : undefined;
-        if (call && call.receiver.type === AST_NODE_TYPES.MemberExpression) {
-          const event = node.arguments[0];
-          const name = memberName(call.receiver);
-          if (name !== undefined && (event?.type !== AST_NODE_TYPES.Literal || event.value === 'error')) listenedMembers.add(name);
-        }
-        collect(node);
-      },
+      ...callListeners(context, {
+        NewExpression: collect,
+        CallExpression(node) {
+          const method = methodName(node);
+          const call = method !== undefined && LISTENER_METHODS.includes(method) ? methodCall(node) : undefined;
+          if (call && call.receiver.type === AST_NODE_TYPES.MemberExpression) {
+            const event = node.arguments[0];
+            const name = memberName(call.receiver);
+            if (name !== undefined && (event?.type !== AST_NODE_TYPES.Literal || event.value === 'error')) listenedMembers.add(name);
+          }
+          collect(node);
+        },
+      }),
       'Program:exit'() {
         for (const creation of creations) check(context, ctx, creation, listenedMembers);
       },

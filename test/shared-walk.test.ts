@@ -14,6 +14,7 @@ import { Linter as Linter9 } from 'eslint-v9';
 import * as tsParser from '@typescript-eslint/parser';
 import { describe, expect, it } from 'vitest';
 
+import { callListeners } from '../src/analysis/calls.js';
 import { createFlowListeners } from '../src/analysis/flow.js';
 import plugin from '../src/index.js';
 import { ProgramGenerator } from './fuzz/generate.js';
@@ -195,5 +196,35 @@ describe('an error in a rule that joined the walk', () => {
     const linter = new Linter({ configType: 'flat' });
     const run = (): unknown => linter.verify('x.boom();', [{ plugins: plugins as never, rules: { 't/joiner': 'error', 't/driver': 'error' } }], { filename: 'f.js' });
     expect(run).toThrow(/^track failed/);
+  });
+});
+
+describe('the shared call listener', () => {
+  const seen: string[] = [];
+  const rule = (name: string, throws: boolean) => ({
+    meta: { type: 'problem' as const, schema: [] },
+    create: (context: Parameters<typeof callListeners>[0]) =>
+      callListeners(context, {
+        CallExpression: () => {
+          seen.push(name);
+          if (throws) throw new Error('handler failed');
+        },
+      }),
+  });
+  const plugins = { t: { rules: { first: rule('first', false), second: rule('second', false), failing: rule('failing', true) } } };
+  const linter = new Linter({ configType: 'flat' });
+  const lintCode = (rules: Record<string, 'error'>): unknown => linter.verify('f(); g();', [{ plugins: plugins as never, rules }], { filename: 'f.js' });
+
+  it('calls every rule once per call, in the order ESLint created them', () => {
+    seen.length = 0;
+    lintCode({ 't/first': 'error', 't/second': 'error' });
+    expect(seen).toEqual(['first', 'second', 'first', 'second']);
+    seen.length = 0;
+    lintCode({ 't/second': 'error', 't/first': 'error' });
+    expect(seen).toEqual(['second', 'first', 'second', 'first']);
+  });
+
+  it('names the rule an error came from', () => {
+    expect(() => lintCode({ 't/first': 'error', 't/failing': 'error' })).toThrow(/\[t\/failing, in the shared call listener\] handler failed/);
   });
 });

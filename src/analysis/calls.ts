@@ -1,0 +1,70 @@
+/**
+ * One pair of `CallExpression` / `NewExpression` listeners per lint run for the rules that look at
+ * calls one by one (handle-stale-connection, require-error-listener, no-transaction-on-pool,
+ * prefer-pool-query). ESLint's dispatch of a listener costs about as much as those rules' own check of
+ * a call that is not theirs; on a file full of calls, four listeners cost four dispatches per call.
+ * The first such rule created for a file gets the listeners and calls every rule's handler in turn,
+ * the order ESLint would have called them in. The per-run key is the one of the shared code-path
+ * walk (see flow.ts): the object ESLint builds every rule context of one run on.
+ */
+import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
+
+type RuleContext = Readonly<TSESLint.RuleContext<string, readonly unknown[]>>;
+
+export interface CallHandlers {
+  readonly CallExpression?: (node: TSESTree.CallExpression) => void;
+  readonly NewExpression?: (node: TSESTree.NewExpression) => void;
+}
+
+interface Hub {
+  readonly calls: ((node: TSESTree.CallExpression) => void)[];
+  readonly news: ((node: TSESTree.NewExpression) => void)[];
+  /** The traversal has begun: a rule created now belongs to another run. */
+  started: boolean;
+}
+
+const hubs = new WeakMap<object, Hub>();
+
+/** The listeners for `handlers`: the shared ones for the first rule of a run, none for the others. */
+export function callListeners(context: RuleContext, handlers: CallHandlers): TSESLint.RuleListener {
+  const run: unknown = Object.getPrototypeOf(context);
+  const shared =
+    typeof run === 'object' && run !== null && run !== Object.prototype && (run as { sourceCode?: unknown }).sourceCode === context.sourceCode;
+  const hub = shared ? hubs.get(run) : undefined;
+  if (hub && !hub.started) {
+    add(hub, handlers, context.id);
+    return {};
+  }
+  const fresh: Hub = { calls: [], news: [], started: false };
+  add(fresh, handlers, undefined);
+  if (shared) hubs.set(run, fresh);
+  return {
+    Program() {
+      fresh.started = true;
+    },
+    CallExpression(node) {
+      for (const handler of fresh.calls) handler(node);
+    },
+    NewExpression(node) {
+      for (const handler of fresh.news) handler(node);
+    },
+  };
+}
+
+/** Adds a rule's handlers; those of a rule that joined say its name when they throw (ESLint names the first rule's). */
+function add(hub: Hub, handlers: CallHandlers, joinedAs: string | undefined): void {
+  const { CallExpression: onCall, NewExpression: onNew } = handlers;
+  if (onCall) hub.calls.push(joinedAs === undefined ? onCall : attributed(onCall, joinedAs));
+  if (onNew) hub.news.push(joinedAs === undefined ? onNew : attributed(onNew, joinedAs));
+}
+
+function attributed<N>(handler: (node: N) => void, ruleId: string): (node: N) => void {
+  return (node) => {
+    try {
+      handler(node);
+    } catch (error) {
+      if (error instanceof Error && !error.message.startsWith('[')) error.message = `[${ruleId}, in the shared call listener] ${error.message}`;
+      throw error;
+    }
+  };
+}
