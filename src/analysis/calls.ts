@@ -4,10 +4,11 @@
  * prefer-pool-query). ESLint's dispatch of a listener costs about as much as those rules' own check of
  * a call that is not theirs; on a file full of calls, four listeners cost four dispatches per call.
  * The first such rule created for a file gets the listeners and calls every rule's handler in turn,
- * the order ESLint would have called them in. The per-run key is the one of the shared code-path
- * walk (see flow.ts): the object ESLint builds every rule context of one run on.
+ * the order ESLint would have called them in (see run.ts for what one run shares).
  */
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
+
+import { attributed, runKey } from './run.js';
 
 type RuleContext = Readonly<TSESLint.RuleContext<string, readonly unknown[]>>;
 
@@ -27,17 +28,15 @@ const hubs = new WeakMap<object, Hub>();
 
 /** The listeners for `handlers`: the shared ones for the first rule of a run, none for the others. */
 export function callListeners(context: RuleContext, handlers: CallHandlers): TSESLint.RuleListener {
-  const run: unknown = Object.getPrototypeOf(context);
-  const shared =
-    typeof run === 'object' && run !== null && run !== Object.prototype && (run as { sourceCode?: unknown }).sourceCode === context.sourceCode;
-  const hub = shared ? hubs.get(run) : undefined;
+  const run = runKey(context);
+  const hub = run ? hubs.get(run) : undefined;
   if (hub && !hub.started) {
     add(hub, handlers, context.id);
     return {};
   }
   const fresh: Hub = { calls: [], news: [], started: false };
   add(fresh, handlers, undefined);
-  if (shared) hubs.set(run, fresh);
+  if (run) hubs.set(run, fresh);
   return {
     Program() {
       fresh.started = true;
@@ -54,17 +53,6 @@ export function callListeners(context: RuleContext, handlers: CallHandlers): TSE
 /** Adds a rule's handlers; those of a rule that joined say its name when they throw (ESLint names the first rule's). */
 function add(hub: Hub, handlers: CallHandlers, joinedAs: string | undefined): void {
   const { CallExpression: onCall, NewExpression: onNew } = handlers;
-  if (onCall) hub.calls.push(joinedAs === undefined ? onCall : attributed(onCall, joinedAs));
-  if (onNew) hub.news.push(joinedAs === undefined ? onNew : attributed(onNew, joinedAs));
-}
-
-function attributed<N>(handler: (node: N) => void, ruleId: string): (node: N) => void {
-  return (node) => {
-    try {
-      handler(node);
-    } catch (error) {
-      if (error instanceof Error && !error.message.startsWith('[')) error.message = `[${ruleId}, in the shared call listener] ${error.message}`;
-      throw error;
-    }
-  };
+  if (onCall) hub.calls.push(joinedAs === undefined ? onCall : attributed(onCall, joinedAs, 'the shared call listener'));
+  if (onNew) hub.news.push(joinedAs === undefined ? onNew : attributed(onNew, joinedAs, 'the shared call listener'));
 }

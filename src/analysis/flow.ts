@@ -15,6 +15,7 @@
 import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
 
 import { isFunction, methodName, type FunctionNode } from './ast.js';
+import { attributed, runKey } from './run.js';
 import { isPresenceTest, type Continuation, type Resource, type ResourceEvent } from './resources.js';
 
 type CodePath = TSESLint.CodePath;
@@ -132,8 +133,7 @@ export interface FlowClient {
 
 /**
  * The rules that track resources through code paths in one lint run of one file, by the object their
- * contexts share: ESLint builds every rule's context on one per-file, per-run object and creates every
- * rule before it traverses, so the first rule to ask drives one walk for all of them.
+ * contexts share (run.ts): the first rule to ask drives one walk for all of them.
  */
 const sessions = new WeakMap<object, Session>();
 
@@ -153,46 +153,17 @@ interface Session {
  * rule walks on its own.
  */
 export function createFlowListeners(context: Readonly<TSESLint.RuleContext<string, readonly unknown[]>>, client: FlowClient): TSESLint.RuleListener {
-  const run: unknown = Object.getPrototypeOf(context);
-  const shared =
-    typeof run === 'object' && run !== null && run !== Object.prototype && (run as { sourceCode?: unknown }).sourceCode === context.sourceCode;
-  if (!shared) return engineListeners({ clients: [client], started: false });
+  const run = runKey(context);
+  if (!run) return engineListeners({ clients: [client], started: false });
   const session = sessions.get(run);
   if (session && !session.started) {
-    session.clients.push(attributed(client, context.id));
+    const where = 'the shared code-path walk';
+    session.clients.push({ methods: client.methods, track: attributed(client.track, context.id, where), onResource: attributed(client.onResource, context.id, where) });
     return {};
   }
   const fresh: Session = { clients: [client], started: false };
   sessions.set(run, fresh);
   return engineListeners(fresh);
-}
-
-/**
- * A client run from another rule's listeners: ESLint names the rule whose listener threw, so an
- * error of this one says which rule it really came from.
- */
-function attributed(client: FlowClient, ruleId: string): FlowClient {
-  const name = (error: unknown): unknown => {
-    if (error instanceof Error && !error.message.startsWith('[')) error.message = `[${ruleId}, in the shared code-path walk] ${error.message}`;
-    return error;
-  };
-  return {
-    methods: client.methods,
-    track: (node) => {
-      try {
-        return client.track(node);
-      } catch (error) {
-        throw name(error);
-      }
-    },
-    onResource: (resource, findings) => {
-      try {
-        client.onResource(resource, findings);
-      } catch (error) {
-        throw name(error);
-      }
-    },
-  };
 }
 
 /** The listeners of one walk, tracking the resources of every client of the session. */
