@@ -8,7 +8,7 @@
  */
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 
-import { attributed, runKey } from './run.js';
+import { attributed, joinRun, type RunShare } from './run.js';
 
 type RuleContext = Readonly<TSESLint.RuleContext<string, readonly unknown[]>>;
 
@@ -17,26 +17,22 @@ export interface CallHandlers {
   readonly NewExpression?: (node: TSESTree.NewExpression) => void;
 }
 
-interface Hub {
+interface Hub extends RunShare {
   readonly calls: ((node: TSESTree.CallExpression) => void)[];
   readonly news: ((node: TSESTree.NewExpression) => void)[];
-  /** The traversal has begun: a rule created now belongs to another run. */
-  started: boolean;
 }
 
 const hubs = new WeakMap<object, Hub>();
 
 /** The listeners for `handlers`: the shared ones for the first rule of a run, none for the others. */
 export function callListeners(context: RuleContext, handlers: CallHandlers): TSESLint.RuleListener {
-  const run = runKey(context);
-  const hub = run ? hubs.get(run) : undefined;
-  if (hub && !hub.started) {
-    add(hub, handlers, context.id);
+  const { join, begin } = joinRun(hubs, context);
+  if (join) {
+    add(join, handlers, context.id);
     return {};
   }
-  const fresh: Hub = { calls: [], news: [], started: false };
+  const fresh = begin({ calls: [], news: [], started: false });
   add(fresh, handlers, undefined);
-  if (run) hubs.set(run, fresh);
   return {
     Program() {
       fresh.started = true;

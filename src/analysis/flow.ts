@@ -15,7 +15,7 @@
 import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
 
 import { isFunction, methodName, type FunctionNode } from './ast.js';
-import { attributed, runKey } from './run.js';
+import { attributed, joinRun, type RunShare } from './run.js';
 import { isPresenceTest, type Continuation, type Resource, type ResourceEvent } from './resources.js';
 
 type CodePath = TSESLint.CodePath;
@@ -137,10 +137,8 @@ export interface FlowClient {
  */
 const sessions = new WeakMap<object, Session>();
 
-interface Session {
+interface Session extends RunShare {
   readonly clients: FlowClient[];
-  /** The walk has begun: a rule created now belongs to another run (a host reusing the object). */
-  started: boolean;
 }
 
 /**
@@ -153,17 +151,13 @@ interface Session {
  * rule walks on its own.
  */
 export function createFlowListeners(context: Readonly<TSESLint.RuleContext<string, readonly unknown[]>>, client: FlowClient): TSESLint.RuleListener {
-  const run = runKey(context);
-  if (!run) return engineListeners({ clients: [client], started: false });
-  const session = sessions.get(run);
-  if (session && !session.started) {
+  const { join, begin } = joinRun(sessions, context);
+  if (join) {
     const where = 'the shared code-path walk';
-    session.clients.push({ methods: client.methods, track: attributed(client.track, context.id, where), onResource: attributed(client.onResource, context.id, where) });
+    join.clients.push({ methods: client.methods, track: attributed(client.track, context.id, where), onResource: attributed(client.onResource, context.id, where) });
     return {};
   }
-  const fresh: Session = { clients: [client], started: false };
-  sessions.set(run, fresh);
-  return engineListeners(fresh);
+  return engineListeners(begin({ clients: [client], started: false }));
 }
 
 /** The listeners of one walk, tracking the resources of every client of the session. */

@@ -6,11 +6,33 @@
 import type { TSESLint } from '@typescript-eslint/utils';
 
 /** The per-run object of a rule context, or undefined where a host builds contexts otherwise. */
-export function runKey(context: Readonly<TSESLint.RuleContext<string, readonly unknown[]>>): object | undefined {
+function runKey(context: Readonly<TSESLint.RuleContext<string, readonly unknown[]>>): object | undefined {
   const run: unknown = Object.getPrototypeOf(context);
   const shared =
     typeof run === 'object' && run !== null && run !== Object.prototype && (run as { sourceCode?: unknown }).sourceCode === context.sourceCode;
   return shared ? run : undefined;
+}
+
+/** Shared work of one run, started once the traversal has begun. */
+export interface RunShare {
+  /** The traversal has begun: a rule created now belongs to another run (a host reusing the object). */
+  started: boolean;
+}
+
+/**
+ * The share of this run in `shares` for a rule to join, or undefined when this rule is the first to
+ * ask (or the contexts share no per-run object): then it makes a fresh one, stored by `begin`.
+ */
+export function joinRun<S extends RunShare>(shares: WeakMap<object, S>, context: Readonly<TSESLint.RuleContext<string, readonly unknown[]>>): { join: S | undefined; begin: (fresh: S) => S } {
+  const run = runKey(context);
+  const share = run ? shares.get(run) : undefined;
+  return {
+    join: share && !share.started ? share : undefined,
+    begin: (fresh) => {
+      if (run) shares.set(run, fresh);
+      return fresh;
+    },
+  };
 }
 
 /**
