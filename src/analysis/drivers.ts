@@ -21,7 +21,7 @@ export interface Traced {
 }
 
 /** A binding that refers to a driver package export. */
-interface ImportRef {
+export interface ImportRef {
   readonly source: string;
   /** `*` for a namespace / whole-module require, `default`, or the imported name. */
   readonly imported: string;
@@ -91,23 +91,25 @@ export function fileFact(ctx: DriverContext, key: string, compute: (text: string
 }
 
 /**
- * A fast path for whole files: whether the text names anything that can acquire a connection. A file
- * that does not is left alone without walking its code paths (most files of most projects).
+ * A fast path for whole files: whether the text names anything that can acquire a connection, or
+ * imports a driver (whose factories and classes can be imported under any name:
+ * `import { createConnection as open } from 'mysql2/promise'`). A file that does neither is left alone
+ * without walking its code paths (most files of most projects).
  */
 export function mayAcquire(ctx: DriverContext): boolean {
   return fileFact(ctx, 'mayAcquire', (text, settings) => {
     if (MAY_ACQUIRE.test(text)) return true;
     for (const name of settings.acquire) if (text.includes(name)) return true;
-    return false;
+    return mayImportDriver(ctx);
   });
 }
 
 /**
  * A fast path for the rules about driver objects (pools, connections): every creation is either an
- * acquisition (named in the text, see `mayAcquire`) or built from a driver import.
+ * acquisition (see `mayAcquire`) or built from a driver import.
  */
 export function mayCreateDriverObject(ctx: DriverContext): boolean {
-  return mayAcquire(ctx) || mayImportDriver(ctx);
+  return mayAcquire(ctx);
 }
 
 /** `'pg'`, `"mysql2/promise"`, ...: every module specifier of DRIVER_PACKAGES, quoted. */
@@ -124,7 +126,7 @@ function escapeRegExp(text: string): string {
  * quoted driver name elsewhere (`type: 'mysql'`) is not one. When the file cannot, no identifier of
  * it refers to a driver export, and that question needs no scope lookup.
  */
-function mayImportDriver(ctx: DriverContext): boolean {
+export function mayImportDriver(ctx: DriverContext): boolean {
   return fileFact(ctx, 'mayImportDriver', (text, settings) => {
     for (const source of settings.poolModules) if (text.includes(source)) return true;
     QUOTED_DRIVER.lastIndex = 0;
@@ -196,7 +198,7 @@ function findVariable(scope: Scope, name: string): Variable | null {
 }
 
 /** Where a variable was imported or required from, if it was. */
-function importOf(variable: Variable): ImportRef | undefined {
+export function importOf(variable: Variable): ImportRef | undefined {
   const def = variable.defs[0];
   if (!def) return undefined;
   if (def.type === DefinitionType.ImportBinding) {

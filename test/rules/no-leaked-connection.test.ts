@@ -1254,6 +1254,71 @@ export async function run() {
 }`,
     },
     {
+      // A driver's factory imported under another name: the file names no acquiring call, but imports a driver.
+      name: 'a mysql2 factory imported under another name',
+      code: `import { createConnection as open } from 'mysql2/promise';
+export async function run() {
+  const conn = await open({});
+  const [rows] = await conn.query('SELECT 1');
+  await conn.end();
+  return rows;
+}`,
+      errors: [
+        {
+          messageId: 'exceptionPath',
+          data: { source: 'open()', what: '`conn.query()`', line: '4' },
+          line: 3,
+          column: 22,
+          endLine: 3,
+          endColumn: 30,
+          suggestions: [],
+        },
+      ],
+      output: `import { createConnection as open } from 'mysql2/promise';
+export async function run() {
+  const conn = await open({});
+  try {
+    const [rows] = await conn.query('SELECT 1');
+    return rows;
+  } finally {
+    await conn.end();
+  }
+}`,
+    },
+    {
+      name: 'a pg Client required under another name',
+      code: `const { Client: Pg } = require('pg');
+export async function run() {
+  const client = new Pg();
+  await client.connect();
+  const res = await client.query('SELECT 1');
+  await client.end();
+  return res.rows;
+}`,
+      errors: [
+        {
+          messageId: 'exceptionPath',
+          data: { source: 'new Pg()', what: '`client.query()`', line: '5' },
+          line: 3,
+          column: 18,
+          endLine: 3,
+          endColumn: 26,
+          suggestions: [],
+        },
+      ],
+      output: `const { Client: Pg } = require('pg');
+export async function run() {
+  const client = new Pg();
+  await client.connect();
+  try {
+    const res = await client.query('SELECT 1');
+    return res.rows;
+  } finally {
+    await client.end();
+  }
+}`,
+    },
+    {
       // The whole-file fast path for driver imports reads a comment before the module name as a maybe.
       name: "pg Client of a module required with a comment before its name",
       code: `const pg = require(/* the driver */ 'pg');
