@@ -17,6 +17,7 @@ import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint
 import { isFunction, methodName, type FunctionNode } from './ast.js';
 import { attributed, joinRun, type RunShare } from './run.js';
 import { isPresenceTest, type Continuation, type Resource, type ResourceEvent } from './resources.js';
+import type { WalkGate } from './walk-gate.js';
 
 type CodePath = TSESLint.CodePath;
 type Segment = TSESLint.CodePathSegment;
@@ -79,6 +80,15 @@ interface PathSets {
 interface PathState {
   readonly codePath: CodePath;
   readonly node: TSESTree.Node;
+  /** The function's text can hold a tracked acquisition (walk-gate.ts): its calls are passed to the clients. */
+  readonly candidate: boolean;
+  /**
+   * The function's structure is recorded: it is a candidate, or holds a resource on entry. Any other
+   * function is never analysed, so nothing in it is recorded.
+   */
+  recording: boolean;
+  /** What the gate alone decided (`candidate`, `recording`): in audit mode, both are on everywhere. */
+  readonly gated: { readonly candidate: boolean; readonly recording: boolean };
   readonly current: Set<Segment>;
   /** Per segment, each resource's own events in order (so a resource never scans another's). */
   events?: Map<string, Map<Resource, Sequenced<ResourceEvent>[]>>;
@@ -129,6 +139,12 @@ export interface FlowClient {
    * passed to `track`. Every other call (`f()`, `new X()`, computed callees) is.
    */
   readonly methods: ReadonlySet<string>;
+  /**
+   * Where in the file this client can track a resource (walk-gate.ts): the walk records and tracks
+   * only the functions holding a candidate of some client (and those holding a resource on entry).
+   * Without one, every function is.
+   */
+  readonly gate?: () => WalkGate;
 }
 
 /**
@@ -140,6 +156,26 @@ const sessions = new WeakMap<object, Session>();
 interface Session extends RunShare {
   readonly clients: FlowClient[];
 }
+
+/**
+ * The walk gate (walk-gate.ts), for the tests that check it changes nothing: `on` (the default),
+ * `off`, or `audit`: every function is recorded as with `off`, and each resource the gate would
+ * have missed is counted in `gateStats.misses`.
+ * @internal
+ */
+export function setWalkGate(mode: 'on' | 'off' | 'audit'): void {
+  gateMode = mode;
+}
+
+let gateMode: 'on' | 'off' | 'audit' = 'on';
+
+/**
+ * What the gate decided, for the tests: code paths started, code paths recorded, and resources tracked
+ * (in audit mode) where the gate would have skipped them (a gap in the gate). @internal
+ */
+export const gateStats = { paths: 0, recorded: 0, misses: 0 };
+
+const NO_GATE: WalkGate = { holdsCandidate: () => true };
 
 /**
  * Builds the listeners (the code-path handlers are typed here: `RuleListener` omits them) that track
@@ -154,7 +190,12 @@ export function createFlowListeners(context: Readonly<TSESLint.RuleContext<strin
   const { join, begin } = joinRun(sessions, context);
   if (join) {
     const where = 'the shared code-path walk';
-    join.clients.push({ methods: client.methods, track: attributed(client.track, context.id, where), onResource: attributed(client.onResource, context.id, where) });
+    join.clients.push({
+      methods: client.methods,
+      track: attributed(client.track, context.id, where),
+      onResource: attributed(client.onResource, context.id, where),
+      ...(client.gate && { gate: attributed(client.gate, context.id, where) }),
+    });
     return {};
   }
   return engineListeners(begin({ clients: [client], started: false }));
@@ -174,6 +215,7 @@ function engineListeners(session: Session): TSESLint.RuleListener {
   // another rule's resource was registered earlier in the file. Only the events of registered
   // resources (anchors) wait for something to be registered.
   let registered = 0;
+  let gate: WalkGate | undefined;
 
   function top(): PathState | undefined {
     return stack[stack.length - 1];
@@ -232,6 +274,13 @@ function engineListeners(session: Session): TSESLint.RuleListener {
     const state = top();
     if (!events || !state) return;
     for (const event of events) {
+      if (event.type === 'acquire' && !state.gated.recording) gateStats.misses++;
+      if (!state.recording) {
+        // Events of another function's resources are never analysed here; an acquisition here
+        // would be a gap in the gate (none is known): record what is left of the function.
+        if (event.type !== 'acquire') continue;
+        state.recording = true;
+      }
       if (event.type === 'acquire') {
         const acquired = (state.acquired ??= new Map());
         const segments = acquired.get(event.resource) ?? new Set<string>();
@@ -245,6 +294,17 @@ function engineListeners(session: Session): TSESLint.RuleListener {
     }
   }
 
+  function trackCall(state: PathState, node: TSESTree.CallExpression | TSESTree.NewExpression): void {
+    const method = node.type === AST_NODE_TYPES.CallExpression ? methodName(node) : undefined;
+    for (const client of clients) {
+      if (method !== undefined && !client.methods.has(method)) continue;
+      const resource = client.track(node);
+      if (!resource) continue;
+      if (!state.gated.candidate) gateStats.misses++;
+      register(resource, client);
+    }
+  }
+
   function onNode(node: TSESTree.Node): void {
     if (registered > 0) flushAnchor(node);
   }
@@ -252,12 +312,22 @@ function engineListeners(session: Session): TSESLint.RuleListener {
   return {
     onCodePathStart(codePath: CodePath, node: TSESTree.Node) {
       session.started = true;
+      gate ??= gateMode === 'off' ? NO_GATE : sessionGate(clients);
+      const atEntry = obligations.get(node) ?? NO_RESOURCES;
+      const candidate = gate.holdsCandidate(node.range[0], node.range[1]);
+      const gated = { candidate, recording: candidate || atEntry.length > 0 };
+      gateStats.paths++;
+      if (gated.recording) gateStats.recorded++;
+      const audit = gateMode === 'audit';
       stack.push({
         codePath,
         node,
+        candidate: audit || gated.candidate,
+        recording: audit || gated.recording,
+        gated,
         current: new Set(),
         order: new Map(),
-        atEntry: obligations.get(node) ?? NO_RESOURCES,
+        atEntry,
         ifFrames: [],
       });
     },
@@ -270,7 +340,7 @@ function engineListeners(session: Session): TSESLint.RuleListener {
     },
     onCodePathSegmentStart(segment: Segment, node: TSESTree.Node) {
       const state = top();
-      if (!state) return;
+      if (!state?.recording) return;
       state.current.add(segment);
       state.order.set(segment.id, state.order.size);
       const frame = state.ifFrames.at(-1);
@@ -285,23 +355,23 @@ function engineListeners(session: Session): TSESLint.RuleListener {
       }
     },
     onCodePathSegmentEnd(segment: Segment) {
-      top()?.current.delete(segment);
+      const state = top();
+      if (state?.recording) state.current.delete(segment);
     },
     onUnreachableCodePathSegmentStart(segment: Segment) {
-      top()?.current.delete(segment);
+      const state = top();
+      if (state?.recording) state.current.delete(segment);
     },
     'BlockStatement:exit'(node: TSESTree.BlockStatement) {
       const state = top();
-      if (!state || node.parent.type !== AST_NODE_TYPES.TryStatement || node.parent.finalizer !== node) return;
+      if (!state?.recording || node.parent.type !== AST_NODE_TYPES.TryStatement || node.parent.finalizer !== node) return;
       (state.finallyExits ??= new Map()).set(node, [...state.current]);
     },
     'CallExpression, NewExpression'(node: TSESTree.CallExpression | TSESTree.NewExpression) {
-      const method = node.type === AST_NODE_TYPES.CallExpression ? methodName(node) : undefined;
-      for (const client of clients) {
-        if (method !== undefined && !client.methods.has(method)) continue;
-        const resource = client.track(node);
-        if (resource) register(resource, client);
-      }
+      const state = top();
+      if (!state?.recording) return;
+      // Outside the gate's candidates no call can be tracked: only events of resources held on entry.
+      if (state.candidate) trackCall(state, node);
       onNode(node);
     },
     'IfStatement, LogicalExpression, ReturnStatement, YieldExpression'(node: TSESTree.Node) {
@@ -309,7 +379,7 @@ function engineListeners(session: Session): TSESLint.RuleListener {
     },
     IfStatement(node: TSESTree.IfStatement) {
       const state = top();
-      if (state) state.ifFrames.push({ node, testSegments: new Set(state.current), inTest: true });
+      if (state?.recording) state.ifFrames.push({ node, testSegments: new Set(state.current), inTest: true });
     },
     'IfStatement:exit'(node: TSESTree.IfStatement) {
       const state = top();
@@ -317,17 +387,30 @@ function engineListeners(session: Session): TSESLint.RuleListener {
     },
     'ReturnStatement, ThrowStatement, BreakStatement, ContinueStatement'(node: ExitNode) {
       const state = top();
-      if (state) record(state, { type: 'exit', node });
+      if (state?.recording) record(state, { type: 'exit', node });
     },
     'VariableDeclarator, AssignmentExpression:exit'(node: TSESTree.Node) {
       onNode(node);
     },
     'AwaitExpression:exit'(node: TSESTree.AwaitExpression) {
       const state = top();
-      if (state) record(state, { type: 'throw', node });
+      if (!state?.recording) return;
+      record(state, { type: 'throw', node });
       onNode(node);
     },
   } as unknown as TSESLint.RuleListener;
+}
+
+/** A gate that lets through every client's candidates: one shared gate, their union, or none. */
+function sessionGate(clients: readonly FlowClient[]): WalkGate {
+  const gates = new Set<WalkGate>();
+  for (const client of clients) {
+    const gate = client.gate?.();
+    if (!gate) return NO_GATE;
+    gates.add(gate);
+  }
+  const list = [...gates];
+  return list.length === 1 ? (list[0] as WalkGate) : { holdsCandidate: (start, end) => list.some((gate) => gate.holdsCandidate(start, end)) };
 }
 
 function continuationAt(resource: Resource, call: TSESTree.Node): Continuation | undefined {

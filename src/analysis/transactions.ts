@@ -51,7 +51,7 @@ const TRANSACTION_WORD = /[Tt]ransaction/;
 /** A string that can be a transaction statement (`'BEGIN'`, `` `\n  COMMIT` ``, ...): any case, as `transactionStatement` reads it. */
 const MAY_CONTROL = /['"`](?:\s|\\[nrt])*(?:begin|start|commit|end|rollback|abort)\b/i;
 /** Of those, the ones that begin one. */
-const MAY_BEGIN_STATEMENT = /['"`](?:\s|\\[nrt])*(?:begin|start\s+transaction)\b/i;
+export const MAY_BEGIN_STATEMENT = /['"`](?:\s|\\[nrt])*(?:begin|start\s+transaction)\b/i;
 
 /** A fast path for whole files: whether the text can hold a transaction statement at all. */
 export function mayControlTransaction(ctx: DriverContext): boolean {
@@ -89,8 +89,11 @@ const BEGIN_METHODS: Readonly<Record<string, string>> = {
   startTransaction: '$.rollbackTransaction()',
 };
 
+/** The methods that begin a transaction by their name alone (a query method begins one by its statement). */
+export const BEGIN_CALL_METHODS: readonly string[] = [...Object.keys(BEGIN_METHODS), 'transaction'];
+
 /** The method names whose calls can begin a transaction (`classifyBegin` looks at no other method call). */
-export const BEGINNING_METHODS: ReadonlySet<string> = new Set([...Object.keys(BEGIN_METHODS), ...QUERY_METHODS, 'transaction']);
+export const BEGINNING_METHODS: ReadonlySet<string> = new Set([...BEGIN_CALL_METHODS, ...QUERY_METHODS]);
 
 /** Recognises a call or `new` that begins a transaction. */
 export function classifyBegin(ctx: DriverContext, node: TSESTree.CallExpression | TSESTree.NewExpression): Begin | undefined {

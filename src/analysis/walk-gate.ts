@@ -1,0 +1,171 @@
+/**
+ * Which functions of a file the code-path walk (flow.ts) must record: those that can acquire a
+ * resource of any of the walk's rules, found once per file from its text, before the walk begins.
+ *
+ * A function that acquires nothing and holds nothing on entry is never analysed, so recording its
+ * segments, throw points and exits is wasted work; in a large file that acquires in a few places
+ * (typeorm's query runners), that was nearly all of the walk. But a function must be recorded from
+ * its first node, since a loop brings the code before an acquisition round again with the connection
+ * held, so the walk has to know at a function's start whether it can acquire. This module answers
+ * that with a superset of the calls any walk rule can track, by position in the text:
+ *
+ * - a method call (`x.name()`, `x['name']()`) is passed to a rule only when the rule names the method:
+ *   every name the walk's rules (and the settings) can name is a candidate word, wherever it appears;
+ * - a transaction begun by a query (`conn.query('BEGIN')`) has its statement as a string literal
+ *   argument: every string that starts like a begin statement is a candidate;
+ * - a call of a plain identifier acquires only when the identifier is imported from a driver, or names
+ *   a local function that returns an acquisition (recursively): every use of such a name is a candidate;
+ * - `new X()` acquires only for a driver's constructor name or an identifier imported from a driver.
+ *
+ * A function whose range holds no candidate can acquire nothing. The answer depends on the text and the
+ * settings only, never on which rules are on, so what one rule reports never depends on another's
+ * being on. Like the whole-file fast paths (`mayAcquire`), names are read as they are written:
+ * identifiers spelled with unicode escapes are not recognised.
+ */
+import { AST_NODE_TYPES, TSESLint, type TSESTree } from '@typescript-eslint/utils';
+
+import { DRIVER_PACKAGES, lookup } from '../catalogue.js';
+import { isFunction, skipTsWrappers, type FunctionNode } from './ast.js';
+import { acquiringMethods, importOf, mayImportDriver, type DriverContext } from './drivers.js';
+import { BEGIN_CALL_METHODS, MAY_BEGIN_STATEMENT } from './transactions.js';
+
+const { ScopeType } = TSESLint.Scope;
+
+/** The start positions of the candidates of a file, in increasing order. */
+export interface WalkGate {
+  /** Whether a candidate starts within `[start, end)`. */
+  readonly holdsCandidate: (start: number, end: number) => boolean;
+}
+
+/**
+ * The constructors of connections (`new pg.Client()`, on a module traced syntactically or by type):
+ * a connection's factories (`mysql.createConnection()`) are among the acquiring methods already.
+ */
+const CONNECTION_CONSTRUCTORS: readonly string[] = Object.values(DRIVER_PACKAGES).flatMap((pkg) =>
+  Object.keys(pkg.constructors).filter((name) => pkg.constructors[name] === 'connection' && /^[\w$]+$/.test(name)),
+);
+
+const wordsCache = new WeakMap<ReadonlySet<string>, RegExp>();
+
+/** The candidate words for one settings' acquiring methods: a global regular expression. */
+function candidateWords(ctx: DriverContext): RegExp {
+  const acquiring = acquiringMethods(ctx);
+  let words = wordsCache.get(acquiring);
+  if (!words) {
+    words = wordPattern([...acquiring, ...BEGIN_CALL_METHODS, ...CONNECTION_CONSTRUCTORS, 'Transaction']);
+    wordsCache.set(acquiring, words);
+  }
+  return words;
+}
+
+/**
+ * A global regular expression for any of `names` as a whole word. `\b` also matches beside a `$`
+ * (`$connect`): more candidates, never fewer; a name that starts or ends with `$` has no `\b` there.
+ */
+function wordPattern(names: Iterable<string>): RegExp {
+  const plain: string[] = [];
+  const other: string[] = [];
+  for (const name of [...new Set(names)].sort((a, b) => b.length - a.length)) {
+    if (/^\w(?:.*\w)?$/.test(name)) plain.push(escapeRegExp(name));
+    else other.push(`${/^\w/.test(name) ? '\\b' : ''}${escapeRegExp(name)}${/\w$/.test(name) ? '\\b' : ''}`);
+  }
+  const alternatives = [...(plain.length > 0 ? [`\\b(?:${plain.join('|')})\\b`] : []), ...other];
+  return new RegExp(alternatives.length > 0 ? alternatives.join('|') : '(?!)', 'g');
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+function positionsOf(pattern: RegExp, text: string, into: number[]): void {
+  pattern.lastIndex = 0;
+  for (let match = pattern.exec(text); match; match = pattern.exec(text)) into.push(match.index);
+}
+
+const gates = new WeakMap<DriverContext, WalkGate>();
+
+/** The gate of a file (computed once per file and settings). */
+export function walkGate(ctx: DriverContext): WalkGate {
+  let gate = gates.get(ctx);
+  if (!gate) {
+    gate = computeGate(ctx);
+    gates.set(ctx, gate);
+  }
+  return gate;
+}
+
+const BEGIN_STATEMENTS = new RegExp(MAY_BEGIN_STATEMENT.source, 'gi');
+
+function computeGate(ctx: DriverContext): WalkGate {
+  const text = ctx.sourceCode.text;
+  const found: number[] = [];
+  positionsOf(candidateWords(ctx), text, found);
+  positionsOf(BEGIN_STATEMENTS, text, found);
+
+  // The functions a plain call can name (`function f() {}`, `const f = () => {}`), by their scopes.
+  const scopes = ctx.sourceCode.scopeManager?.scopes ?? [];
+  const functions: { name: string; start: number; end: number }[] = [];
+  for (const scope of scopes) {
+    if (scope.type !== ScopeType.function || !isFunction(scope.block)) continue;
+    const name = bindingName(scope.block);
+    if (name !== undefined) functions.push({ name, start: scope.block.range[0], end: scope.block.range[1] });
+  }
+  const names = new Set<string>();
+  if (mayImportDriver(ctx)) {
+    for (const scope of scopes) {
+      for (const variable of scope.variables) {
+        const source = variable.defs.length > 0 ? importOf(variable)?.source : undefined;
+        if (source !== undefined && lookup(DRIVER_PACKAGES, source)) names.add(variable.name);
+      }
+    }
+    if (names.size > 0) positionsOf(wordPattern(names), text, found);
+  }
+
+  // Local acquirers: a function holding a candidate may return an acquisition, so every use of its
+  // name is one too, and so on, until no new name is found.
+  let sorted = sortedUnique(found);
+  for (let pending = functions; pending.length > 0; ) {
+    const added = pending.filter((fn) => !names.has(fn.name) && holds(sorted, fn.start, fn.end));
+    if (added.length === 0) break;
+    const fresh = new Set(added.map((fn) => fn.name));
+    for (const name of fresh) names.add(name);
+    positionsOf(wordPattern(fresh), text, found);
+    sorted = sortedUnique(found);
+    pending = pending.filter((fn) => !names.has(fn.name));
+  }
+  const positions = sorted;
+  return { holdsCandidate: (start, end) => holds(positions, start, end) };
+}
+
+/** The name a call can use for a function, as `localFunction` resolves one: a declaration's, or a declarator's. */
+function bindingName(fn: FunctionNode): string | undefined {
+  if (fn.type === AST_NODE_TYPES.FunctionDeclaration) return fn.id?.name;
+  let value: TSESTree.Node = fn;
+  let parent: TSESTree.Node | undefined = fn.parent;
+  while (parent && skipTsWrappers(parent) !== parent) {
+    value = parent;
+    parent = parent.parent;
+  }
+  return parent?.type === AST_NODE_TYPES.VariableDeclarator && parent.init === value && parent.id.type === AST_NODE_TYPES.Identifier ? parent.id.name : undefined;
+}
+
+function sortedUnique(list: number[]): Int32Array {
+  const sorted = Int32Array.from(list).sort();
+  let length = 0;
+  for (let i = 0; i < sorted.length; i++) {
+    if (i === 0 || sorted[i] !== sorted[i - 1]) sorted[length++] = sorted[i] as number;
+  }
+  return sorted.subarray(0, length);
+}
+
+/** Whether a position of `sorted` lies within `[start, end)` (binary search). */
+function holds(sorted: Int32Array, start: number, end: number): boolean {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if ((sorted[mid] as number) < start) low = mid + 1;
+    else high = mid;
+  }
+  return low < sorted.length && (sorted[low] as number) < end;
+}

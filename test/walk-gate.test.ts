@@ -1,0 +1,226 @@
+// The walk gate (src/analysis/walk-gate.ts): the code-path walk records only the functions whose
+// text can hold an acquisition (or that hold a resource on entry). Skipping the others must change no
+// report: with the gate on, off, and in audit mode (every function recorded, and each resource the
+// gate would have skipped counted), the rules report the same over the corpus, generated programs,
+// the installed sources of the benchmark packages, and the cases below, which only the gate's
+// subtler parts (local acquirers, imports under another name, settings, statements) let through.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { Linter } from 'eslint';
+import * as tsParser from '@typescript-eslint/parser';
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { gateStats, setWalkGate } from '../src/analysis/flow.js';
+import plugin from '../src/index.js';
+import { ProgramGenerator } from './fuzz/generate.js';
+import { corpus } from './fuzz/mutate.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const ns = plugin.meta.namespace;
+const RULES = Object.keys(plugin.rules).map((name) => `${ns}/${name}`);
+const languageOptions = { parser: tsParser, ecmaVersion: 'latest', sourceType: 'module' } as const;
+const linter = new Linter({ configType: 'flat' });
+
+function lint(code: string, filename = 'file.ts', settings: Record<string, unknown> = {}): string[] {
+  const messages = linter.verify(
+    code,
+    [{ files: ['**/*.{js,ts,cjs,mjs}'], plugins: { [ns]: plugin as never }, languageOptions, settings, rules: Object.fromEntries(RULES.map((id) => [id, 'error'])) }],
+    { filename },
+  );
+  const fatal = messages.find((m) => m.fatal);
+  if (fatal) throw new Error(`${filename} does not parse: ${fatal.message}`);
+  return messages.map((m) => JSON.stringify([m.ruleId, m.line, m.column, m.messageId, m.message, m.fix ?? null, m.suggestions ?? null])).sort();
+}
+
+/** The reports with the gate on, off and in audit mode, and how many resources the audit found the gate would have missed. */
+function lintEveryWay(code: string, filename?: string, settings?: Record<string, unknown>): { on: string[]; off: string[]; audit: string[]; misses: number } {
+  setWalkGate('off');
+  const off = lint(code, filename, settings);
+  setWalkGate('audit');
+  const before = gateStats.misses;
+  const audit = lint(code, filename, settings);
+  const misses = gateStats.misses - before;
+  setWalkGate('on');
+  const on = lint(code, filename, settings);
+  return { on, off, audit, misses };
+}
+
+afterEach(() => setWalkGate('on'));
+
+/** Acquisitions that only the gate's subtler parts find, each in a function with no other candidate. */
+const CASES: { name: string; code: string; settings?: Record<string, unknown>; rule: string }[] = [
+  {
+    name: 'a local acquirer declared after its caller (hoisted)',
+    rule: 'no-leaked-connection',
+    code: `import mysql from 'mysql2/promise';
+const pool = mysql.createPool({});
+export async function run(): Promise<void> {
+  const conn = await open();
+  await conn.query('SELECT 1');
+  conn.release();
+}
+async function open() {
+  return pool.getConnection();
+}`,
+  },
+  {
+    name: 'local acquirers calling each other',
+    rule: 'no-leaked-connection',
+    code: `import mysql from 'mysql2/promise';
+const pool = mysql.createPool({});
+export async function run(): Promise<void> {
+  const conn = await outer();
+  await conn.query('SELECT 1');
+  conn.release();
+}
+const outer = async () => inner();
+const inner = () => pool.getConnection();`,
+  },
+  {
+    name: 'a connection class imported under another name',
+    rule: 'no-leaked-connection',
+    code: `const { Client: PgClient } = require('pg');
+export async function run(): Promise<void> {
+  const client = new PgClient();
+  await client.query('SELECT 1');
+  await client.end();
+}`,
+  },
+  {
+    name: 'a factory imported under another name',
+    rule: 'no-leaked-connection',
+    code: `import { createConnection as open } from 'mysql2/promise';
+export async function run(): Promise<void> {
+  const conn = await open({});
+  await conn.query('SELECT 1');
+  await conn.end();
+}`,
+  },
+  {
+    name: 'an acquiring method named in the settings, with a $',
+    rule: 'no-leaked-connection',
+    settings: { [ns]: { acquire: ['$borrow'] } },
+    code: `import mysql from 'mysql2/promise';
+const pool = mysql.createPool({});
+export async function run(): Promise<void> {
+  const conn = await pool.$borrow();
+  await conn.query('SELECT 1');
+  conn.release();
+}`,
+  },
+  {
+    name: 'a computed method name',
+    rule: 'no-leaked-connection',
+    code: `import mysql from 'mysql2/promise';
+const pool = mysql.createPool({});
+export async function run(): Promise<void> {
+  const conn = await pool['getConnection']();
+  await conn.query('SELECT 1');
+  conn.release();
+}`,
+  },
+  {
+    name: 'a transaction begun by a statement on a parameter',
+    rule: 'no-leaked-transaction',
+    code: `interface Db {
+  query(sql: string): Promise<unknown>;
+}
+export async function run(client: Db): Promise<void> {
+  await client.query(\`
+    BEGIN\`);
+  await client.query('UPDATE t SET n = 1');
+  await client.query('COMMIT');
+}`,
+  },
+  {
+    name: 'a connection held on entry of a callback that acquires nothing itself',
+    rule: 'no-leaked-connection',
+    code: `import mysql from 'mysql';
+const pool = mysql.createPool({});
+export function run(): void {
+  pool.getConnection(function (err, conn) {
+    if (err) throw err;
+    conn.query('SELECT 1', () => undefined);
+  });
+}`,
+  },
+];
+
+describe('the walk gate', () => {
+  it.each(CASES)('lets through $name', ({ code, settings, rule }) => {
+    const { on, off, audit, misses } = lintEveryWay(code, 'file.ts', settings);
+    // Each case is a real report, so the comparison is about something.
+    expect(off.some((entry) => entry.startsWith(`["${ns}/${rule}"`)), off.join('\n')).toBe(true);
+    expect(on).toEqual(off);
+    expect(audit).toEqual(off);
+    expect(misses).toBe(0);
+  });
+
+  it('changes no report over the corpus and 300 generated programs, and misses no resource', () => {
+    const generator = new ProgramGenerator(20261202);
+    const inputs = [...corpus(ROOT), ...Array.from({ length: 300 }, () => generator.program())];
+    let reports = 0;
+    for (const code of inputs) {
+      const { on, off, audit, misses } = lintEveryWay(code);
+      expect(on).toEqual(off);
+      expect(audit).toEqual(off);
+      expect(misses).toBe(0);
+      reports += off.length;
+    }
+    expect(reports).toBeGreaterThan(500);
+  });
+
+  it('changes no report on the installed sources of the benchmark packages, and misses no resource', () => {
+    let files = 0;
+    let reports = 0;
+    for (const pkg of ['typeorm', 'sequelize', 'knex', 'mysql2', 'pg']) {
+      for (const { filename, code } of packageSources(pkg)) {
+        const { on, off, audit, misses } = lintEveryWay(code, filename.replace(/\.c?js$/, '.js'));
+        expect(on, `${pkg}/${filename}`).toEqual(off);
+        expect(audit, `${pkg}/${filename}`).toEqual(off);
+        expect(misses, `${pkg}/${filename}`).toBe(0);
+        files++;
+        reports += off.length;
+      }
+    }
+    expect(files).toBeGreaterThan(800);
+    expect(reports).toBeGreaterThan(0);
+  }, 180_000);
+
+  it('records only the functions of a large file that acquire', () => {
+    // Not a timing: what the gate decides. A file of 200 functions, two of which acquire.
+    const plain = Array.from({ length: 198 }, (_, i) => `export async function f${i}(x: number) {\n  if (x > ${i}) return await g(x);\n  return x;\n}`);
+    const code = `import mysql from 'mysql2/promise';\nconst pool = mysql.createPool({});\ndeclare function g(x: number): Promise<number>;\n${plain.join('\n')}
+export async function a() { const c = await pool.getConnection(); await c.query('SELECT 1'); c.release(); }
+export async function b() { const c = await pool.getConnection(); try { await c.query('SELECT 1'); } finally { c.release(); } }`;
+    const { on, off } = lintEveryWay(code);
+    expect(on).toEqual(off);
+    expect(on.filter((entry) => entry.includes('no-leaked-connection'))).toHaveLength(1);
+    const before = { ...gateStats };
+    lint(code);
+    // The program, a and b: the 198 others hold no candidate.
+    expect(gateStats.paths - before.paths).toBe(201);
+    expect(gateStats.recorded - before.recorded).toBe(3);
+  });
+});
+
+/** The .js sources of an installed package, as the benchmarks read them (scripts/lib/bench.mjs). */
+function packageSources(name: string): { filename: string; code: string }[] {
+  const dir = path.join(ROOT, 'node_modules', name);
+  if (!existsSync(dir)) throw new Error(`${name} is not installed (a devDependency): run npm ci`);
+  const out: { filename: string; code: string }[] = [];
+  const walk = (d: string): void => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, entry.name);
+      if (entry.isDirectory()) {
+        if (!['node_modules', 'test', 'tests', 'browser', 'esm'].includes(entry.name)) walk(p);
+      } else if (/\.(c|m)?js$/.test(entry.name) && !entry.name.endsWith('.min.js') && statSync(p).size < 1_000_000) {
+        out.push({ filename: path.relative(dir, p), code: readFileSync(p, 'utf8') });
+      }
+    }
+  };
+  walk(dir);
+  return out;
+}
