@@ -112,8 +112,13 @@ export function mayCreateDriverObject(ctx: DriverContext): boolean {
   return mayAcquire(ctx);
 }
 
-/** `'pg'`, `"mysql2/promise"`, ...: every module specifier of DRIVER_PACKAGES, quoted. */
-const QUOTED_DRIVER = new RegExp(`['"\`](?:${Object.keys(DRIVER_PACKAGES).map(escapeRegExp).join('|')})['"\`]`, 'g');
+/**
+ * A module specifier of DRIVER_PACKAGES (`'pg'`, `"mysql2/promise"`) right after `from`, `require`,
+ * `import` or the end of a comment (`require(/* the driver *\/ 'pg')`: a maybe), with white space and
+ * parentheses between. One scan that stops at the first one: a quoted driver name elsewhere
+ * (`type: 'mysql'`, common in ORMs) is not looked at one by one.
+ */
+const IMPORTED_DRIVER = new RegExp(`(?:\\b(?:from|require|import)|/)[\\s(]*['"\`](?:${Object.keys(DRIVER_PACKAGES).map(escapeRegExp).join('|')})['"\`]`);
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
@@ -129,24 +134,8 @@ function escapeRegExp(text: string): string {
 export function mayImportDriver(ctx: DriverContext): boolean {
   return fileFact(ctx, 'mayImportDriver', (text, settings) => {
     for (const source of settings.poolModules) if (text.includes(source)) return true;
-    QUOTED_DRIVER.lastIndex = 0;
-    for (let match = QUOTED_DRIVER.exec(text); match; match = QUOTED_DRIVER.exec(text)) {
-      if (importsAt(text, match.index)) return true;
-    }
-    return false;
+    return IMPORTED_DRIVER.test(text);
   });
-}
-
-const IMPORT_WORDS = new Set(['from', 'require', 'import']);
-
-/** Whether the string literal starting at `quote` can be the module of an import or require. */
-function importsAt(text: string, quote: number): boolean {
-  let end = quote;
-  while (end > 0 && /[\s(]/.test(text.charAt(end - 1))) end--;
-  if (text.charAt(end - 1) === '/') return true; // a comment ends there: maybe
-  let start = end;
-  while (start > 0 && /[\w$]/.test(text.charAt(start - 1))) start--;
-  return IMPORT_WORDS.has(text.slice(start, end));
 }
 
 /** The variable an identifier refers to, from the innermost scope of the identifier. Cached per node. */
