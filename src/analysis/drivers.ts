@@ -50,6 +50,8 @@ export interface DriverContext {
   readonly types?: TypeOracle;
   /** Whole-file facts (`fileFact`), by name. */
   readonly facts: Map<string, boolean>;
+  /** The last call `isCreationCandidate` answered for, and its answer (asked twice in a row per call). */
+  readonly lastCandidate: { node: TSESTree.Node | undefined; result: boolean };
 }
 
 const contexts = new WeakMap<object, DriverContext>();
@@ -64,8 +66,8 @@ export function driverContext(context: Readonly<TSESLint.RuleContext<string, rea
   if (cached?.settings === settings) return cached;
   const sourceCode = context.sourceCode;
   const ctx: DriverContext = settings.typed
-    ? { sourceCode, settings, types: createTypeOracle(context), facts: new Map() }
-    : { sourceCode, settings, facts: new Map() };
+    ? { sourceCode, settings, types: createTypeOracle(context), facts: new Map(), lastCandidate: { node: undefined, result: false } }
+    : { sourceCode, settings, facts: new Map(), lastCandidate: { node: undefined, result: false } };
   contexts.set(sourceCode, ctx);
   return ctx;
 }

@@ -816,16 +816,16 @@ let candidateNames: Set<string> | undefined;
  * or `new` of a name imported from a driver package (or of a namespace of one: `new pg.Pool()`).
  */
 export function isCreationCandidate(ctx: DriverContext, node: TSESTree.CallExpression | TSESTree.NewExpression): boolean {
-  // handle-stale-connection and require-error-listener ask about each call, one after the other.
-  if (node === lastCandidate.node && ctx === lastCandidate.ctx) return lastCandidate.result;
+  // handle-stale-connection and require-error-listener ask about each call, one after the other. The
+  // memo lives on the file's context: a module-level one would keep the last file's whole AST alive
+  // while the next file is parsed, and the garbage collector would copy it again and again.
+  const last = ctx.lastCandidate;
+  if (node === last.node) return last.result;
   const result = computeCandidate(ctx, node);
-  lastCandidate.node = node;
-  lastCandidate.ctx = ctx;
-  lastCandidate.result = result;
+  last.node = node;
+  last.result = result;
   return result;
 }
-
-const lastCandidate: { node: TSESTree.Node | undefined; ctx: DriverContext | undefined; result: boolean } = { node: undefined, ctx: undefined, result: false };
 
 function computeCandidate(ctx: DriverContext, node: TSESTree.CallExpression | TSESTree.NewExpression): boolean {
   const callee = skipTsWrappers(node.callee);
