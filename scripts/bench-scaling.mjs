@@ -23,7 +23,7 @@ import * as tsParser from '@typescript-eslint/parser';
 import { Linter } from 'eslint';
 import { builtinRules } from 'eslint/use-at-your-own-risk';
 
-import { loadBuiltPlugin, median, packageSources, freshParses, timedConfigs } from './lib/bench.mjs';
+import { configArray, loadBuiltPlugin, median, packageSources, freshParses, timedConfigs } from './lib/bench.mjs';
 
 // The TypeScript parser recurses once per nesting level and overflows Node's default stack at about
 // 170 nested callbacks, before any rule runs. The adversarial inputs go deeper, so everything runs
@@ -58,7 +58,7 @@ const BUDGET_MS = 10_000;
 const plugin = await loadBuiltPlugin('bench-scaling');
 /** Time spent in each rule during the current run, by rule id. */
 const spent = new Map();
-const { ns, ruleIds, config, parseOnly } = timedConfigs(plugin, BASELINE, builtinRules.get(BASELINE), tsParser, spent);
+const { ns, ruleIds, languageOptions, config, parseOnly } = timedConfigs(plugin, BASELINE, builtinRules.get(BASELINE), tsParser, spent);
 const linter = new Linter({ configType: 'flat' });
 
 console.log(`# db-guard rules together vs ${BASELINE}: scaling (node ${process.version}, eslint ${Linter.version}, ${String(ruleIds.length)} rules, median of ${String(RUNS)} runs)`);
@@ -193,14 +193,14 @@ function measure(label, inputs) {
 /** The configs of the wall-clock section: an empty rule alone, with the baseline, with every db-guard rule (no timers). */
 function wallConfigs() {
   const empty = { meta: { type: 'problem', schema: [] }, create: () => ({ Program() {} }) };
-  const withRules = (rules) => [
+  const withRules = (rules) => configArray([
     {
       files: ['**/*.{js,cjs,mjs,ts,cts,mts}'],
       plugins: { [ns]: plugin, bench: { rules: { empty, [BASELINE]: builtinRules.get(BASELINE) } } },
-      languageOptions: parseOnly[0].languageOptions,
+      languageOptions,
       rules: { 'bench/empty': 'error', ...rules },
     },
-  ];
+  ]);
   return {
     empty: withRules({}),
     baseline: withRules({ [`bench/${BASELINE}`]: 'error' }),

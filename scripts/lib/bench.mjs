@@ -1,6 +1,7 @@
 // Shared by the bench-*.mjs scripts that time rules: the built plugin, per-rule timers, medians,
 // and the sources of installed packages. (Not a bench itself: scripts/bench.mjs runs bench-*.mjs only.)
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -88,7 +89,21 @@ export function timedConfigs(plugin, baseline, baselineRule, parser, spent) {
       rules: Object.fromEntries([...ruleIds, `core/${baseline}`].map((id) => [id, 'error'])),
     },
   ];
-  return { ns, ruleIds, config, parseOnly: [{ files, languageOptions }] };
+  return { ns, ruleIds, languageOptions, config: configArray(config), parseOnly: configArray([{ files, languageOptions }]) };
+}
+
+/**
+ * A flat config normalized once into ESLint's own FlatConfigArray, as the ESLint CLI holds one for a
+ * whole run. `Linter#verify` given a plain array normalizes it again on every call, validating every
+ * configured rule's options against its schema: a per-file cost that grows with the number of rules,
+ * which a real lint run pays once per config, not once per file.
+ */
+export function configArray(config) {
+  const require = createRequire(path.join(root, 'package.json'));
+  const { FlatConfigArray } = require(path.join(path.dirname(require.resolve('eslint/package.json')), 'lib', 'config', 'flat-config-array.js'));
+  const array = new FlatConfigArray(config, { basePath: root });
+  array.normalizeSync();
+  return array;
 }
 
 /**

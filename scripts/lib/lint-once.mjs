@@ -1,0 +1,35 @@
+// One lint of an installed package's sources, for scripts/bench-instructions.mjs (which runs it under
+// callgrind): `node scripts/lib/lint-once.mjs <package> <empty|baseline|all>`. Each file is parsed
+// once and linted once with one empty rule, plus no-unused-vars (baseline) or every db-guard rule
+// (all); the configs are normalized once, as the ESLint CLI does. Prints the number of problems.
+import * as tsParser from '@typescript-eslint/parser';
+import { Linter } from 'eslint';
+import { builtinRules } from 'eslint/use-at-your-own-risk';
+
+import { configArray, freshParses, loadBuiltPlugin, packageSources } from './bench.mjs';
+
+const [pkg, which] = process.argv.slice(2);
+if (!pkg || !['empty', 'baseline', 'all'].includes(which ?? '')) {
+  console.error('usage: node scripts/lib/lint-once.mjs <package> <empty|baseline|all>');
+  process.exit(2);
+}
+const plugin = await loadBuiltPlugin('lint-once');
+const ns = plugin.meta.namespace;
+const files = ['**/*.{js,cjs,mjs,ts,cts,mts}'];
+const languageOptions = { parser: tsParser, ecmaVersion: 'latest', sourceType: 'module' };
+const empty = { meta: { type: 'problem', schema: [] }, create: () => ({ Program() {} }) };
+const rules =
+  which === 'empty' ? {} : which === 'baseline' ? { 'bench/no-unused-vars': 'error' } : Object.fromEntries(Object.keys(plugin.rules).map((name) => [`${ns}/${name}`, 'error']));
+const config = configArray([
+  { files, plugins: { [ns]: plugin, bench: { rules: { empty, 'no-unused-vars': builtinRules.get('no-unused-vars') } } }, languageOptions, rules: { 'bench/empty': 'error', ...rules } },
+]);
+const parseOnly = configArray([{ files, languageOptions }]);
+const linter = new Linter({ configType: 'flat' });
+const inputs = packageSources(pkg);
+if (inputs.length === 0) {
+  console.error(`lint-once: ${pkg} is not installed`);
+  process.exit(2);
+}
+let problems = 0;
+for (const { filename, sourceCode } of freshParses(linter, inputs, parseOnly, pkg)) problems += linter.verify(sourceCode, config, { filename }).length;
+console.log(`${pkg} ${which}: ${String(inputs.length)} files, ${String(problems)} problems`);
