@@ -96,6 +96,11 @@ export function walkGate(ctx: DriverContext): WalkGate {
 
 const BEGIN_STATEMENTS = new RegExp(MAY_BEGIN_STATEMENT.source, 'gi');
 
+/** Rounds of the local-acquirer fixpoint before the gate gives up and lets every function through. */
+const MAX_ROUNDS = 8;
+
+const EVERYWHERE: WalkGate = { holdsCandidate: () => true };
+
 function computeGate(ctx: DriverContext): WalkGate {
   const text = ctx.sourceCode.text;
   const found: number[] = [];
@@ -122,11 +127,13 @@ function computeGate(ctx: DriverContext): WalkGate {
   }
 
   // Local acquirers: a function holding a candidate may return an acquisition, so every use of its
-  // name is one too, and so on, until no new name is found.
+  // name is one too, and so on, until no new name is found. Each round scans the text once: a chain
+  // of wrappers deeper than MAX_ROUNDS lets every function through rather than cost a scan per link.
   let sorted = sortedUnique(found);
-  for (let pending = functions; pending.length > 0; ) {
+  for (let pending = functions, round = 0; pending.length > 0; round++) {
     const added = pending.filter((fn) => !names.has(fn.name) && holds(sorted, fn.start, fn.end));
     if (added.length === 0) break;
+    if (round === MAX_ROUNDS) return EVERYWHERE;
     const fresh = new Set(added.map((fn) => fn.name));
     for (const name of fresh) names.add(name);
     positionsOf(wordPattern(fresh), text, found);
