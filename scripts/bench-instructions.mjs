@@ -7,7 +7,12 @@
 // no-unused-vars, and with it and every db-guard rule. The differences are what the rules cost,
 // parsing, JIT warm-up and garbage collection included.
 //
-//   node scripts/bench-instructions.mjs [--packages typeorm,knex] [--jobs 2]
+// The counts are not fully repeatable: V8 schedules some work by the clock (garbage collection steps,
+// memory reduction), so a run slowed down by a loaded machine executes more of it (seen: up to 2 G
+// more on a typeorm run of 35 G while other benchmarks ran). Each configuration is therefore run
+// --repeat times and the least count is kept: that work only ever adds instructions.
+//
+//   node scripts/bench-instructions.mjs [--packages typeorm,knex] [--repeat 2] [--jobs 2]
 // Skipped (exit 0) where valgrind is not installed. Reads dist/esm: run through `npm run bench`.
 import { spawn, spawnSync } from 'node:child_process';
 import os from 'node:os';
@@ -20,6 +25,7 @@ const { values } = parseArgs({
   options: {
     packages: { type: 'string', default: 'typeorm,sequelize,knex,mysql2,pg' },
     jobs: { type: 'string', default: String(Math.max(1, Math.min(3, os.availableParallelism()))) },
+    repeat: { type: 'string', default: '2' },
   },
 });
 const valgrind = spawnSync('valgrind', ['--version'], { encoding: 'utf8' });
@@ -65,7 +71,8 @@ async function pool(tasks, jobs) {
 const packages = values.packages.split(',').filter(Boolean);
 const started = Date.now();
 console.log(`# db-guard rules together vs no-unused-vars: instructions (callgrind; node ${process.version}, ${valgrind.stdout.trim()})\n`);
-const tasks = packages.flatMap((pkg) => CONFIGS.map((which) => () => count(pkg, which)));
+const REPEAT = Math.max(1, Number(values.repeat));
+const tasks = packages.flatMap((pkg) => CONFIGS.flatMap((which) => Array.from({ length: REPEAT }, () => () => count(pkg, which))));
 let results;
 try {
   results = await pool(tasks, Math.max(1, Number(values.jobs)));
@@ -73,11 +80,15 @@ try {
   console.error(String(error.message));
   process.exit(1);
 }
+console.log(`Least count of ${String(REPEAT)} runs per configuration.\n`);
 console.log('| code base | empty rule (G instr.) | + no-unused-vars (G) | + all db-guard rules (G) | ratio |');
 console.log('| :--- | ---: | ---: | ---: | ---: |');
 const g = (n) => (n / 1e9).toFixed(3);
 packages.forEach((pkg, i) => {
-  const [empty, baseline, all] = results.slice(3 * i, 3 * i + 3).map((r) => r.instructions);
+  const [empty, baseline, all] = CONFIGS.map((_, c) => {
+    const runs = results.slice((3 * i + c) * REPEAT, (3 * i + c + 1) * REPEAT).map((r) => r.instructions);
+    return Math.min(...runs);
+  });
   console.log(`| ${pkg} | ${g(empty)} | ${g(baseline - empty)} | ${g(all - empty)} | ${((all - empty) / (baseline - empty)).toFixed(2)} |`);
 });
 console.log(`\n(${String(Math.round((Date.now() - started) / 1000))} s)`);
