@@ -4,7 +4,7 @@ import { QUERY_METHODS } from '../src/catalogue.js';
 import { createRule } from '../src/create-rule.js';
 import { shortText } from '../src/analysis/ast.js';
 import { callListeners } from '../src/analysis/calls.js';
-import { driverContext, mayCreateDriverObject, type DriverContext } from '../src/analysis/drivers.js';
+import { driverContext, mayAcquire, type DriverContext } from '../src/analysis/drivers.js';
 import {
   analyzeCreation,
   classifyCreation,
@@ -68,7 +68,7 @@ export default createRule<Options, MessageIds>({
   },
   create(context, [options]) {
     const ctx: DriverContext = driverContext(context);
-    if (!mayCreateDriverObject(ctx)) return {};
+    if (!mayAcquire(ctx)) return {};
     const queryNames = new Set([...QUERY_METHODS, ...ctx.settings.query]);
     const reported = new Set<TSESTree.Node>();
     const fixMode = options.fix ?? 'suggestion';

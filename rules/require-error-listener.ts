@@ -4,7 +4,7 @@ import { ERROR_EMITTERS, LISTENER_METHODS, NON_EMITTING_FACTORIES } from '../src
 import { createRule } from '../src/create-rule.js';
 import { memberName, methodCall, methodName, shortText } from '../src/analysis/ast.js';
 import { callListeners } from '../src/analysis/calls.js';
-import { driverContext, fileFact, mayCreateDriverObject, type DriverContext } from '../src/analysis/drivers.js';
+import { driverContext, fileFact, mayAcquire, type DriverContext } from '../src/analysis/drivers.js';
 import {
   analyzeCreation,
   classifyCreation,
@@ -41,7 +41,7 @@ export default createRule<Options, MessageIds>({
   },
   create(context) {
     const ctx: DriverContext = driverContext(context);
-    if (!mayCreateDriverObject(ctx)) return {};
+    if (!mayAcquire(ctx)) return {};
     const creations: Creation[] = [];
     /** Member names with an `'error'` listener (`service.pool.on('error', ...)`): matched against fields. */
     const listenedMembers = new Set<string>();

@@ -96,7 +96,9 @@ export function fileFact(ctx: DriverContext, key: string, compute: (text: string
  * A fast path for whole files: whether the text names anything that can acquire a connection, or
  * imports a driver (whose factories and classes can be imported under any name:
  * `import { createConnection as open } from 'mysql2/promise'`). A file that does neither is left alone
- * without walking its code paths (most files of most projects).
+ * without walking its code paths (most files of most projects), and creates no driver object either
+ * (every creation is an acquisition or built from a driver import), which the rules about pools and
+ * connections skip it on.
  */
 export function mayAcquire(ctx: DriverContext): boolean {
   return fileFact(ctx, 'mayAcquire', (text, settings) => {
@@ -107,14 +109,6 @@ export function mayAcquire(ctx: DriverContext): boolean {
 }
 
 /**
- * A fast path for the rules about driver objects (pools, connections): every creation is either an
- * acquisition (see `mayAcquire`) or built from a driver import.
- */
-export function mayCreateDriverObject(ctx: DriverContext): boolean {
-  return mayAcquire(ctx);
-}
-
-/**
  * A module specifier of DRIVER_PACKAGES (`'pg'`, `"mysql2/promise"`) right after `from`, `require`,
  * `import` or the end of a comment (`require(/* the driver *\/ 'pg')`: a maybe), with white space and
  * parentheses between. One scan that stops at the first one: a quoted driver name elsewhere
@@ -122,7 +116,8 @@ export function mayCreateDriverObject(ctx: DriverContext): boolean {
  */
 const IMPORTED_DRIVER = new RegExp(`(?:\\b(?:from|require|import)|/)[\\s(]*['"\`](?:${Object.keys(DRIVER_PACKAGES).map(escapeRegExp).join('|')})['"\`]`);
 
-function escapeRegExp(text: string): string {
+/** `text` as a literal inside a regular expression. */
+export function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 

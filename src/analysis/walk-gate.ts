@@ -26,7 +26,7 @@ import { AST_NODE_TYPES, TSESLint, type TSESTree } from '@typescript-eslint/util
 
 import { DRIVER_PACKAGES, lookup } from '../catalogue.js';
 import { isFunction, skipTsWrappers, type FunctionNode } from './ast.js';
-import { acquiringMethods, importOf, mayImportDriver, type DriverContext } from './drivers.js';
+import { acquiringMethods, escapeRegExp, importOf, mayImportDriver, type DriverContext } from './drivers.js';
 import { BEGIN_CALL_METHODS, MAY_BEGIN_STATEMENT } from './transactions.js';
 
 const { ScopeType } = TSESLint.Scope;
@@ -71,10 +71,6 @@ function wordPattern(names: Iterable<string>): RegExp {
   }
   const alternatives = [...(plain.length > 0 ? [`\\b(?:${plain.join('|')})\\b`] : []), ...other];
   return new RegExp(alternatives.length > 0 ? alternatives.join('|') : '(?!)', 'g');
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
 function positionsOf(pattern: RegExp, text: string, into: number[]): void {
