@@ -23,7 +23,7 @@ import * as tsParser from '@typescript-eslint/parser';
 import { Linter } from 'eslint';
 import { builtinRules } from 'eslint/use-at-your-own-risk';
 
-import { configArray, loadBuiltPlugin, median, packageSources, freshParses, timedConfigs } from './lib/bench.mjs';
+import { comparisonConfigs, loadBuiltPlugin, median, packageSources, freshParses, timedConfigs } from './lib/bench.mjs';
 
 // The TypeScript parser recurses once per nesting level and overflows Node's default stack at about
 // 170 nested callbacks, before any rule runs. The adversarial inputs go deeper, so everything runs
@@ -190,27 +190,9 @@ function measure(label, inputs) {
   return { lines, all, baseline: med(BASELINE), perRule: new Map(perRule), runs: samples.length, slowest: `${slowId.replace(`${ns}/`, '')} (${ms(slowMs)})` };
 }
 
-/** The configs of the wall-clock section: an empty rule alone, with the baseline, with every db-guard rule (no timers). */
-function wallConfigs() {
-  const empty = { meta: { type: 'problem', schema: [] }, create: () => ({ Program() {} }) };
-  const withRules = (rules) => configArray([
-    {
-      files: ['**/*.{js,cjs,mjs,ts,cts,mts}'],
-      plugins: { [ns]: plugin, bench: { rules: { empty, [BASELINE]: builtinRules.get(BASELINE) } } },
-      languageOptions,
-      rules: { 'bench/empty': 'error', ...rules },
-    },
-  ]);
-  return {
-    empty: withRules({}),
-    baseline: withRules({ [`bench/${BASELINE}`]: 'error' }),
-    all: withRules(Object.fromEntries(ruleIds.map((id) => [id, 'error']))),
-  };
-}
-
 /** Median paired differences over at least 2 x RUNS rounds (see the section's text); a warm-up round first. */
 function wallClock(label, inputs) {
-  const configs = wallConfigs();
+  const configs = comparisonConfigs(plugin, BASELINE, builtinRules.get(BASELINE), languageOptions);
   const rounds = { empty: [], baseline: [], all: [] };
   const lintMs = (cfg) => {
     let total = 0;

@@ -4,7 +4,6 @@
 // gate would have skipped counted), the rules report the same over the corpus, generated programs,
 // the installed sources of the benchmark packages, and the cases below, which only the gate's
 // subtler parts (local acquirers, imports under another name, settings, statements) let through.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,6 +11,7 @@ import { Linter } from 'eslint';
 import * as tsParser from '@typescript-eslint/parser';
 import { afterEach, describe, expect, it } from 'vitest';
 
+import { packageSources } from '../scripts/lib/bench.mjs';
 import { gateStats, setWalkGate } from '../src/analysis/flow.js';
 import plugin from '../src/index.js';
 import { ProgramGenerator } from './fuzz/generate.js';
@@ -176,7 +176,9 @@ describe('the walk gate', () => {
     let files = 0;
     let reports = 0;
     for (const pkg of ['typeorm', 'sequelize', 'knex', 'mysql2', 'pg']) {
-      for (const { filename, code } of packageSources(pkg)) {
+      const sources = packageSources(pkg);
+      expect(sources.length, `${pkg} is a devDependency: run npm ci`).toBeGreaterThan(0);
+      for (const { filename, code } of sources) {
         const { on, off, audit, misses } = lintEveryWay(code, filename.replace(/\.c?js$/, '.js'));
         expect(on, `${pkg}/${filename}`).toEqual(off);
         expect(audit, `${pkg}/${filename}`).toEqual(off);
@@ -230,22 +232,3 @@ export async function b() { const c = await pool.getConnection(); try { await c.
     expect(gateStats.recorded - before.recorded).toBe(3);
   });
 });
-
-/** The .js sources of an installed package, as the benchmarks read them (scripts/lib/bench.mjs). */
-function packageSources(name: string): { filename: string; code: string }[] {
-  const dir = path.join(ROOT, 'node_modules', name);
-  if (!existsSync(dir)) throw new Error(`${name} is not installed (a devDependency): run npm ci`);
-  const out: { filename: string; code: string }[] = [];
-  const walk = (d: string): void => {
-    for (const entry of readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, entry.name);
-      if (entry.isDirectory()) {
-        if (!['node_modules', 'test', 'tests', 'browser', 'esm'].includes(entry.name)) walk(p);
-      } else if (/\.(c|m)?js$/.test(entry.name) && !entry.name.endsWith('.min.js') && statSync(p).size < 1_000_000) {
-        out.push({ filename: path.relative(dir, p), code: readFileSync(p, 'utf8') });
-      }
-    }
-  };
-  walk(dir);
-  return out;
-}

@@ -93,6 +93,30 @@ export function timedConfigs(plugin, baseline, baselineRule, parser, spent) {
 }
 
 /**
+ * The three configurations that compare all db-guard rules with `baselineRule` without timers: one
+ * empty rule alone (`empty`), with the baseline (`baseline`), with every db-guard rule (`all`). Each is
+ * normalized once (`configArray`).
+ */
+export function comparisonConfigs(plugin, baseline, baselineRule, languageOptions) {
+  const ns = plugin.meta.namespace;
+  const empty = { meta: { type: 'problem', schema: [] }, create: () => ({ Program() {} }) };
+  const withRules = (rules) =>
+    configArray([
+      {
+        files: ['**/*.{js,cjs,mjs,ts,cts,mts}'],
+        plugins: { [ns]: plugin, bench: { rules: { empty, [baseline]: baselineRule } } },
+        languageOptions,
+        rules: { 'bench/empty': 'error', ...rules },
+      },
+    ]);
+  return {
+    empty: withRules({}),
+    baseline: withRules({ [`bench/${baseline}`]: 'error' }),
+    all: withRules(Object.fromEntries(Object.keys(plugin.rules).map((name) => [`${ns}/${name}`, 'error']))),
+  };
+}
+
+/**
  * A flat config normalized once into ESLint's own FlatConfigArray, as the ESLint CLI holds one for a
  * whole run. `Linter#verify` given a plain array normalizes it again on every call, validating every
  * configured rule's options against its schema: a per-file cost that grows with the number of rules,

@@ -6,7 +6,7 @@ import * as tsParser from '@typescript-eslint/parser';
 import { Linter } from 'eslint';
 import { builtinRules } from 'eslint/use-at-your-own-risk';
 
-import { configArray, freshParses, loadBuiltPlugin, packageSources } from './bench.mjs';
+import { comparisonConfigs, configArray, freshParses, loadBuiltPlugin, packageSources } from './bench.mjs';
 
 const [pkg, which] = process.argv.slice(2);
 if (!pkg || !['empty', 'baseline', 'all'].includes(which ?? '')) {
@@ -14,15 +14,9 @@ if (!pkg || !['empty', 'baseline', 'all'].includes(which ?? '')) {
   process.exit(2);
 }
 const plugin = await loadBuiltPlugin('lint-once');
-const ns = plugin.meta.namespace;
 const files = ['**/*.{js,cjs,mjs,ts,cts,mts}'];
 const languageOptions = { parser: tsParser, ecmaVersion: 'latest', sourceType: 'module' };
-const empty = { meta: { type: 'problem', schema: [] }, create: () => ({ Program() {} }) };
-const rules =
-  which === 'empty' ? {} : which === 'baseline' ? { 'bench/no-unused-vars': 'error' } : Object.fromEntries(Object.keys(plugin.rules).map((name) => [`${ns}/${name}`, 'error']));
-const config = configArray([
-  { files, plugins: { [ns]: plugin, bench: { rules: { empty, 'no-unused-vars': builtinRules.get('no-unused-vars') } } }, languageOptions, rules: { 'bench/empty': 'error', ...rules } },
-]);
+const config = comparisonConfigs(plugin, 'no-unused-vars', builtinRules.get('no-unused-vars'), languageOptions)[which];
 const parseOnly = configArray([{ files, languageOptions }]);
 const linter = new Linter({ configType: 'flat' });
 const inputs = packageSources(pkg);
