@@ -108,31 +108,125 @@ export function mayAcquire(ctx: DriverContext): boolean {
   });
 }
 
-/**
- * A module specifier of DRIVER_PACKAGES (`'pg'`, `"mysql2/promise"`) right after `from`, `require`,
- * `import` or the end of a comment (`require(/* the driver *\/ 'pg')`: a maybe), with white space and
- * parentheses between. One scan that stops at the first one: a quoted driver name elsewhere
- * (`type: 'mysql'`, common in ORMs) is not looked at one by one.
- */
-const IMPORTED_DRIVER = new RegExp(`(?:\\b(?:from|require|import)|/)[\\s(]*['"\`](?:${Object.keys(DRIVER_PACKAGES).map(escapeRegExp).join('|')})['"\`]`);
-
 /** `text` as a literal inside a regular expression. */
 export function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
 /**
- * Whether the file can import or require anything from a driver package or `settings.poolModules`.
- * Every such import names its module in a string literal right after `from`, `require(`, `import(`
- * or `import` (with white space and parentheses between; a comment there counts as a maybe), so a
- * quoted driver name elsewhere (`type: 'mysql'`) is not one. When the file cannot, no identifier of
- * it refers to a driver export, and that question needs no scope lookup.
+ * A module specifier of DRIVER_PACKAGES (`'pg'`, `"mysql2/promise"`) right after `from`, `require`,
+ * `import` or the end of a comment (`import(/* the driver *\/ 'pg')`: a maybe), with white space and
+ * parentheses between: the text scan for files the syntax alone cannot answer for (`driverImports`).
+ */
+const IMPORTED_DRIVER = new RegExp(`(?:\\b(?:from|require|import)|/)[\\s(]*['"\`](?:${Object.keys(DRIVER_PACKAGES).map(escapeRegExp).join('|')})['"\`]`);
+
+/** A dynamic `import(...)` (or `import` before a comment): its module is found by no scope. */
+const MAY_IMPORT_DYNAMICALLY = /\bimport\s*(?:\(|\/[*/])/;
+
+/** What a file imports from drivers, as `importOf` traces bindings (see `driverImports`). */
+export interface DriverImports {
+  /** Whether the file can import or require anything from a driver package or `settings.poolModules`. */
+  readonly any: boolean;
+  /**
+   * The names that can be bound to an import of a driver package (a superset: every name declared by
+   * a declaration that imports or requires one).
+   */
+  readonly names: ReadonlySet<string>;
+}
+
+const importsCache = new WeakMap<DriverContext, DriverImports>();
+
+/**
+ * The driver imports of a file, read from its syntax once per file: the import declarations of the
+ * program (and of `declare module` blocks), and every `require('...')` call, found as the references
+ * to a name `require` in the scopes (resolved or not). `importOf` traces a binding to a module through
+ * nothing else, except `import('...')`, which no scope holds: a file that can hold one (or whose
+ * scopes are missing) is read as before this existed, by a text scan and every variable's `importOf`.
+ * So a module name in a comment or a string (`type: 'mysql'`, common in ORMs) is no import.
+ */
+export function driverImports(ctx: DriverContext): DriverImports {
+  let imports = importsCache.get(ctx);
+  if (!imports) {
+    imports = computeDriverImports(ctx);
+    importsCache.set(ctx, imports);
+  }
+  return imports;
+}
+
+function computeDriverImports(ctx: DriverContext): DriverImports {
+  const { sourceCode, settings } = ctx;
+  const scopeManager = sourceCode.scopeManager;
+  const text = sourceCode.text;
+  if (!scopeManager || MAY_IMPORT_DYNAMICALLY.test(text)) {
+    const names = new Set<string>();
+    let any = IMPORTED_DRIVER.test(text);
+    for (const source of settings.poolModules) if (text.includes(source)) any = true;
+    if (any && scopeManager) {
+      for (const scope of scopeManager.scopes) {
+        for (const variable of scope.variables) {
+          const source = variable.defs.length > 0 ? importOf(variable)?.source : undefined;
+          if (source !== undefined && lookup(DRIVER_PACKAGES, source)) names.add(variable.name);
+        }
+      }
+    }
+    return { any, names };
+  }
+  const names = new Set<string>();
+  let any = false;
+  const note = (source: string, declared: () => Iterable<string>): void => {
+    const driver = lookup(DRIVER_PACKAGES, source) !== undefined;
+    if (!driver && !settings.poolModules.has(source)) return;
+    any = true;
+    if (driver) for (const name of declared()) names.add(name);
+  };
+  const statements = (body: readonly TSESTree.Node[]): void => {
+    for (const statement of body) {
+      const node = statement.type === AST_NODE_TYPES.ExportNamedDeclaration && statement.declaration ? statement.declaration : statement;
+      if (node.type === AST_NODE_TYPES.ImportDeclaration) {
+        note(node.source.value, () => node.specifiers.map((spec) => spec.local.name));
+      } else if (node.type === AST_NODE_TYPES.TSImportEqualsDeclaration) {
+        const ref = node.moduleReference;
+        if (ref.type === AST_NODE_TYPES.TSExternalModuleReference) note(ref.expression.value, () => [node.id.name]);
+      } else if (node.type === AST_NODE_TYPES.TSModuleDeclaration && node.body?.type === AST_NODE_TYPES.TSModuleBlock) {
+        statements(node.body.body);
+      }
+    }
+  };
+  statements(sourceCode.ast.body);
+  const requireCall = (identifier: TSESTree.Identifier | TSESTree.JSXIdentifier): void => {
+    const call = identifier.parent;
+    if (call.type !== AST_NODE_TYPES.CallExpression || call.callee !== identifier) return;
+    const source = requiredModule(call);
+    if (source !== undefined) note(source, () => requiringDeclaration(scopeManager, call));
+  };
+  for (const reference of scopeManager.globalScope?.through ?? []) {
+    if (reference.identifier.name === 'require') requireCall(reference.identifier);
+  }
+  for (const scope of scopeManager.scopes) {
+    for (const reference of scope.set.get('require')?.references ?? []) requireCall(reference.identifier);
+  }
+  return { any, names };
+}
+
+/** The names declared by the declaration whose initialiser is `call` (`const pg = require('pg')`, `const { Pool } = require('pg')`, `const Pool = require('pg').Pool`). */
+function requiringDeclaration(scopeManager: TSESLint.Scope.ScopeManager, call: TSESTree.CallExpression): string[] {
+  let value: TSESTree.Node = call;
+  let parent: TSESTree.Node | undefined = call.parent;
+  while (parent && (skipTsWrappers(parent) !== parent || parent.type === AST_NODE_TYPES.AwaitExpression || (parent.type === AST_NODE_TYPES.MemberExpression && parent.object === value))) {
+    value = parent;
+    parent = parent.parent;
+  }
+  if (parent?.type !== AST_NODE_TYPES.VariableDeclarator || parent.init !== value) return [];
+  return scopeManager.getDeclaredVariables(parent).map((variable) => variable.name);
+}
+
+/**
+ * Whether the file can import or require anything from a driver package or `settings.poolModules`
+ * (`driverImports`). When it cannot, no identifier of it refers to a driver export, and that question
+ * needs no scope lookup.
  */
 export function mayImportDriver(ctx: DriverContext): boolean {
-  return fileFact(ctx, 'mayImportDriver', (text, settings) => {
-    for (const source of settings.poolModules) if (text.includes(source)) return true;
-    return IMPORTED_DRIVER.test(text);
-  });
+  return driverImports(ctx).any;
 }
 
 /** The variable an identifier refers to, from the innermost scope of the identifier. Cached per node. */

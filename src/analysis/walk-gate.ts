@@ -24,9 +24,9 @@
  */
 import { AST_NODE_TYPES, TSESLint, type TSESTree } from '@typescript-eslint/utils';
 
-import { DRIVER_PACKAGES, lookup } from '../catalogue.js';
+import { DRIVER_PACKAGES } from '../catalogue.js';
 import { isFunction, skipTsWrappers, type FunctionNode } from './ast.js';
-import { acquiringMethods, escapeRegExp, importOf, mayImportDriver, type DriverContext } from './drivers.js';
+import { acquiringMethods, driverImports, escapeRegExp, type DriverContext } from './drivers.js';
 import { BEGIN_CALL_METHODS, MAY_BEGIN_STATEMENT } from './transactions.js';
 
 const { ScopeType } = TSESLint.Scope;
@@ -103,38 +103,40 @@ function computeGate(ctx: DriverContext): WalkGate {
   positionsOf(candidateWords(ctx), text, found);
   positionsOf(BEGIN_STATEMENTS, text, found);
 
-  // The functions a plain call can name (`function f() {}`, `const f = () => {}`), by their scopes.
-  const scopes = ctx.sourceCode.scopeManager?.scopes ?? [];
-  const functions: { name: string; start: number; end: number }[] = [];
-  for (const scope of scopes) {
-    if (scope.type !== ScopeType.function || !isFunction(scope.block)) continue;
-    const name = bindingName(scope.block);
-    if (name !== undefined) functions.push({ name, start: scope.block.range[0], end: scope.block.range[1] });
-  }
   const names = new Set<string>();
-  if (mayImportDriver(ctx)) {
-    for (const scope of scopes) {
-      for (const variable of scope.variables) {
-        const source = variable.defs.length > 0 ? importOf(variable)?.source : undefined;
-        if (source !== undefined && lookup(DRIVER_PACKAGES, source)) names.add(variable.name);
-      }
-    }
-    if (names.size > 0) positionsOf(wordPattern(names), text, found);
+  const imported = driverImports(ctx).names;
+  if (imported.size > 0) {
+    for (const name of imported) names.add(name);
+    positionsOf(wordPattern(imported), text, found);
   }
 
   // Local acquirers: a function holding a candidate may return an acquisition, so every use of its
-  // name is one too, and so on, until no new name is found. Each round scans the text once: a chain
-  // of wrappers deeper than MAX_ROUNDS lets every function through rather than cost a scan per link.
+  // name is one too, and so on, until no new name is found. The functions a plain call can name
+  // (`function f() {}`, `const f = () => {}`) are found by their scopes, and a function's name is read
+  // only once it holds a candidate. Each round scans the text once: a chain of wrappers deeper than
+  // MAX_ROUNDS lets every function through rather than cost a scan per link.
+  let pending: FunctionNode[] = [];
+  for (const scope of ctx.sourceCode.scopeManager?.scopes ?? []) {
+    if (scope.type === ScopeType.function && isFunction(scope.block)) pending.push(scope.block);
+  }
   let sorted = sortedUnique(found);
-  for (let pending = functions, round = 0; pending.length > 0; round++) {
-    const added = pending.filter((fn) => !names.has(fn.name) && holds(sorted, fn.start, fn.end));
-    if (added.length === 0) break;
+  for (let round = 0; pending.length > 0; round++) {
+    const fresh = new Set<string>();
+    const rest: FunctionNode[] = [];
+    for (const fn of pending) {
+      if (!holds(sorted, fn.range[0], fn.range[1])) {
+        rest.push(fn);
+        continue;
+      }
+      const name = bindingName(fn);
+      if (name !== undefined && !names.has(name)) fresh.add(name);
+    }
+    if (fresh.size === 0) break;
     if (round === MAX_ROUNDS) return EVERYWHERE;
-    const fresh = new Set(added.map((fn) => fn.name));
     for (const name of fresh) names.add(name);
     positionsOf(wordPattern(fresh), text, found);
     sorted = sortedUnique(found);
-    pending = pending.filter((fn) => !names.has(fn.name));
+    pending = rest;
   }
   const positions = sorted;
   return { holdsCandidate: (start, end) => holds(positions, start, end) };

@@ -1319,7 +1319,7 @@ export async function run() {
 }`,
     },
     {
-      // The whole-file fast path for driver imports reads a comment before the module name as a maybe.
+      // The driver imports are read from the syntax (driverImports): a comment before the module name changes nothing.
       name: "pg Client of a module required with a comment before its name",
       code: `const pg = require(/* the driver */ 'pg');
 export async function run() {
