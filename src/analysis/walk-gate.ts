@@ -27,7 +27,7 @@ import { AST_NODE_TYPES, TSESLint, type TSESTree } from '@typescript-eslint/util
 import { DRIVER_PACKAGES } from '../catalogue.js';
 import { isFunction, skipTsWrappers, type FunctionNode } from './ast.js';
 import { acquiringMethods, driverImports, escapeRegExp, type DriverContext } from './drivers.js';
-import { BEGIN_CALL_METHODS, MAY_BEGIN_STATEMENT } from './transactions.js';
+import { BEGIN_CALL_METHODS, MAY_BEGIN_STATEMENT, mayControlTransaction } from './transactions.js';
 
 const { ScopeType } = TSESLint.Scope;
 
@@ -101,7 +101,8 @@ function computeGate(ctx: DriverContext): WalkGate {
   const text = ctx.sourceCode.text;
   const found: number[] = [];
   positionsOf(candidateWords(ctx), text, found);
-  positionsOf(BEGIN_STATEMENTS, text, found);
+  // A begin statement is a transaction statement: none where the file holds none (a fact most files already have).
+  if (mayControlTransaction(ctx)) positionsOf(BEGIN_STATEMENTS, text, found);
 
   const names = new Set<string>();
   const imported = driverImports(ctx).names;
