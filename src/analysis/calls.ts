@@ -1,8 +1,8 @@
 /**
  * One pair of `CallExpression` / `NewExpression` listeners per lint run for the rules that look at
  * calls one by one (handle-stale-connection, require-error-listener, no-transaction-on-pool,
- * prefer-pool-query). ESLint's dispatch of a listener costs about as much as those rules' own check of
- * a call that is not theirs; on a file full of calls, four listeners cost four dispatches per call.
+ * prefer-pool-query) and the shared code-path walk (flow.ts). ESLint's dispatch of a listener costs about as much as those rules' own check of
+ * a call that is not theirs; on a file full of calls, five listeners cost five dispatches per call.
  * The first such rule created for a file gets the listeners and calls every rule's handler in turn,
  * the order ESLint would have called them in (see run.ts for what one run shares).
  */

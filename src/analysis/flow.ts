@@ -15,6 +15,7 @@
 import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
 
 import { isFunction, methodName, type FunctionNode } from './ast.js';
+import { callListeners } from './calls.js';
 import { attributed, joinRun, type RunShare } from './run.js';
 import { isPresenceTest, type Continuation, type Resource, type ResourceEvent } from './resources.js';
 import type { WalkGate } from './walk-gate.js';
@@ -198,11 +199,15 @@ export function createFlowListeners(context: Readonly<TSESLint.RuleContext<strin
     });
     return {};
   }
-  return engineListeners(begin({ clients: [client], started: false }));
+  return engineListeners(context, begin({ clients: [client], started: false }));
 }
 
-/** The listeners of one walk, tracking the resources of every client of the session. */
-function engineListeners(session: Session): TSESLint.RuleListener {
+/**
+ * The listeners of one walk, tracking the resources of every client of the session. Its calls come
+ * through the shared call listener (calls.ts), so a call costs one ESLint dispatch for the walk and
+ * the rules that look at calls one by one together.
+ */
+function engineListeners(context: Readonly<TSESLint.RuleContext<string, readonly unknown[]>>, session: Session): TSESLint.RuleListener {
   const clients = session.clients;
   const stack: PathState[] = [];
   const anchors = new Map<TSESTree.Node, ResourceEvent[]>();
@@ -309,7 +314,16 @@ function engineListeners(session: Session): TSESLint.RuleListener {
     if (registered > 0) flushAnchor(node);
   }
 
+  function onCall(node: TSESTree.CallExpression | TSESTree.NewExpression): void {
+    const state = top();
+    if (!state?.recording) return;
+    // Outside the gate's candidates no call can be tracked: only events of resources held on entry.
+    if (state.candidate) trackCall(state, node);
+    onNode(node);
+  }
+
   return {
+    ...callListeners(context, { CallExpression: onCall, NewExpression: onCall }),
     onCodePathStart(codePath: CodePath, node: TSESTree.Node) {
       session.started = true;
       gate ??= gateMode === 'off' ? NO_GATE : sessionGate(clients);
@@ -367,25 +381,27 @@ function engineListeners(session: Session): TSESLint.RuleListener {
       if (!state?.recording || node.parent.type !== AST_NODE_TYPES.TryStatement || node.parent.finalizer !== node) return;
       (state.finallyExits ??= new Map()).set(node, [...state.current]);
     },
-    'CallExpression, NewExpression'(node: TSESTree.CallExpression | TSESTree.NewExpression) {
-      const state = top();
-      if (!state?.recording) return;
-      // Outside the gate's candidates no call can be tracked: only events of resources held on entry.
-      if (state.candidate) trackCall(state, node);
-      onNode(node);
-    },
-    'IfStatement, LogicalExpression, ReturnStatement, YieldExpression'(node: TSESTree.Node) {
-      onNode(node);
-    },
+    // One listener per node type, each doing in order what ESLint called separate listeners for
+    // before (they were merged to save dispatches): an `if` opens its frame, then its anchor events
+    // are flushed; a `return` flushes its anchor events, then marks the exit.
     IfStatement(node: TSESTree.IfStatement) {
       const state = top();
       if (state?.recording) state.ifFrames.push({ node, testSegments: new Set(state.current), inTest: true });
+      onNode(node);
     },
     'IfStatement:exit'(node: TSESTree.IfStatement) {
       const state = top();
       if (state?.ifFrames.at(-1)?.node === node) state.ifFrames.pop();
     },
-    'ReturnStatement, ThrowStatement, BreakStatement, ContinueStatement'(node: ExitNode) {
+    'LogicalExpression, YieldExpression'(node: TSESTree.Node) {
+      onNode(node);
+    },
+    ReturnStatement(node: TSESTree.ReturnStatement) {
+      onNode(node);
+      const state = top();
+      if (state?.recording) record(state, { type: 'exit', node });
+    },
+    'ThrowStatement, BreakStatement, ContinueStatement'(node: ExitNode) {
       const state = top();
       if (state?.recording) record(state, { type: 'exit', node });
     },
