@@ -119,7 +119,7 @@ export interface Reach {
 
 const creationCache = new WeakMap<TSESTree.Node, Creation | null>();
 const reachCache = new WeakMap<TSESTree.Node, Reach | null>();
-const thisAccessCache = new WeakMap<ClassNode, Map<string, TSESTree.MemberExpression[]>>();
+const thisAccessCache = new WeakMap<ClassNode, Map<string, readonly TSESTree.MemberExpression[]>>();
 
 const MAX_HOLDERS = 64;
 
@@ -475,7 +475,7 @@ class ReachWalker {
 
   private addField(cls: ClassNode, name: string, isStatic: boolean, entry: TSESTree.Node, holder: Holder | undefined): void {
     const key = `${isStatic ? 'static ' : ''}${name}`;
-    const members = thisAccesses(this.ctx, cls).get(key) ?? [];
+    const members = thisAccesses(this.ctx, cls, key);
     const accesses: TSESTree.Node[] = [];
     const writes: TSESTree.Node[] = [];
     for (const member of members) {
@@ -575,41 +575,108 @@ export function methodOf(cls: ClassNode, name: string): FunctionNode | undefined
   return undefined;
 }
 
-/** `this.x` members of a class, by (`static `-prefixed) name, outside nested non-arrow functions. */
-function thisAccesses(ctx: DriverContext, cls: ClassNode): Map<string, TSESTree.MemberExpression[]> {
-  const cached = thisAccessCache.get(cls);
+/**
+ * The `this.x` members of a class for one (`static `-prefixed) key, outside nested non-arrow functions
+ * and classes, in source order. Found from the text, not by walking the class (a query runner's class
+ * runs to thousands of lines, and most of its names are never asked for): every place inside the class
+ * body where the name is spelled as a whole word, then the node there. Like the walk gate, it reads
+ * names as they are written, so an access spelled with escapes (`this['\\x63onn']`) is not seen.
+ * @internal exported for the test that checks it against a walk of the whole class.
+ */
+export function thisAccesses(ctx: DriverContext, cls: ClassNode, key: string): readonly TSESTree.MemberExpression[] {
+  let byKey = thisAccessCache.get(cls);
+  if (!byKey) {
+    byKey = new Map();
+    thisAccessCache.set(cls, byKey);
+  }
+  const cached = byKey.get(key);
   if (cached) return cached;
-  const found = new Map<string, TSESTree.MemberExpression[]>();
-  const visit = (node: TSESTree.Node, isStatic: boolean): void => {
-    if (node.type === AST_NODE_TYPES.FunctionDeclaration || node.type === AST_NODE_TYPES.FunctionExpression) return;
-    if (node.type === AST_NODE_TYPES.ClassDeclaration || node.type === AST_NODE_TYPES.ClassExpression) return;
-    if (node.type === AST_NODE_TYPES.MemberExpression && node.object.type === AST_NODE_TYPES.ThisExpression) {
-      const name = thisMemberName(node);
-      if (name !== undefined) {
-        const key = `${isStatic ? 'static ' : ''}${name}`;
-        const list = found.get(key);
-        if (list) list.push(node);
-        else found.set(key, [node]);
-      }
-    }
-    forEachChild(ctx, node, (child) => {
-      visit(child, isStatic);
-    });
-  };
-  for (const member of cls.body.body) {
-    if (member.type === AST_NODE_TYPES.MethodDefinition) {
-      forEachChild(ctx, member.value.body ?? member.value, (child) => {
-        visit(child, member.static);
-      });
-      for (const param of member.value.params) visit(param, member.static);
-    } else if (member.type === AST_NODE_TYPES.PropertyDefinition || member.type === AST_NODE_TYPES.AccessorProperty) {
-      if (member.value) visit(member.value, member.static);
-    } else if (member.type === AST_NODE_TYPES.StaticBlock) {
-      for (const statement of member.body) visit(statement, true);
+  const found: TSESTree.MemberExpression[] = [];
+  const isStatic = key.startsWith('static ');
+  const name = isStatic ? key.slice('static '.length) : key;
+  const text = ctx.sourceCode.text;
+  const [start, end] = cls.body.range;
+  if (name.length > 0) {
+    for (let at = text.indexOf(name, start); at >= 0 && at + name.length <= end; at = text.indexOf(name, at + 1)) {
+      if (isAsciiWordChar(text.charCodeAt(at - 1)) || isAsciiWordChar(text.charCodeAt(at + name.length))) continue;
+      const property = nodeAt(ctx, cls.body, at);
+      const member = property.parent;
+      if (member?.type !== AST_NODE_TYPES.MemberExpression || member.property !== property || member.object.type !== AST_NODE_TYPES.ThisExpression) continue;
+      if (thisMemberName(member) === name && accessIsStatic(cls, member) === isStatic) found.push(member);
     }
   }
-  thisAccessCache.set(cls, found);
+  byKey.set(key, found);
   return found;
+}
+
+/** A character of `[A-Za-z0-9_$]` (a neighbour that makes a hit part of a longer name). */
+function isAsciiWordChar(code: number): boolean {
+  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || code === 36;
+}
+
+/** The innermost node under `root` whose range holds `index` (children found by binary search). */
+function nodeAt(ctx: DriverContext, root: TSESTree.Node, index: number): TSESTree.Node {
+  let node = root;
+  for (;;) {
+    let next: TSESTree.Node | undefined;
+    for (const key of ctx.sourceCode.visitorKeys[node.type] ?? []) {
+      const child = (node as unknown as Record<string, unknown>)[key];
+      next = Array.isArray(child) ? childAt(child, index) : isNode(child) && child.range[0] <= index && index < child.range[1] ? child : undefined;
+      if (next) break;
+    }
+    if (!next) return node;
+    node = next;
+  }
+}
+
+/** The element of a list of nodes in source order (holes allowed) whose range holds `index`. */
+function childAt(list: readonly unknown[], index: number): TSESTree.Node | undefined {
+  let low = 0;
+  let high = list.length - 1;
+  while (low <= high) {
+    const mid = (low + high) >>> 1;
+    const item = list[mid];
+    if (!isNode(item)) break;
+    if (index < item.range[0]) high = mid - 1;
+    else if (index >= item.range[1]) low = mid + 1;
+    else return item;
+  }
+  if (low > high) return undefined;
+  // A hole (`[a, , b]`) in the way: look at every element.
+  for (const item of list) if (isNode(item) && item.range[0] <= index && index < item.range[1]) return item;
+  return undefined;
+}
+
+/**
+ * Whether `this` at `member` is the class's constructor (static code) or an instance (false), or
+ * undefined where `this` is something else or the code is not one a walk of the class's members reads:
+ * inside a nested non-arrow function or class, a member's key or decorators.
+ */
+function accessIsStatic(cls: ClassNode, member: TSESTree.MemberExpression): boolean | undefined {
+  let child: TSESTree.Node = member;
+  let current: TSESTree.Node | undefined = member.parent;
+  while (current && current !== cls.body) {
+    if (current.type === AST_NODE_TYPES.ClassDeclaration || current.type === AST_NODE_TYPES.ClassExpression) return undefined;
+    if (current.type === AST_NODE_TYPES.FunctionDeclaration || current.type === AST_NODE_TYPES.FunctionExpression) {
+      // Only a method's own function (its other parts, the return type and type parameters, hold no `this.x`).
+      const method: TSESTree.Node = current.parent;
+      if (method.type !== AST_NODE_TYPES.MethodDefinition || method.value !== current || method.parent !== cls.body) return undefined;
+    }
+    child = current;
+    current = current.parent;
+  }
+  if (current !== cls.body) return undefined;
+  switch (child.type) {
+    case AST_NODE_TYPES.MethodDefinition:
+      return member.range[0] >= child.value.range[0] && member.range[1] <= child.value.range[1] ? child.static : undefined;
+    case AST_NODE_TYPES.PropertyDefinition:
+    case AST_NODE_TYPES.AccessorProperty:
+      return child.value !== null && member.range[0] >= child.value.range[0] && member.range[1] <= child.value.range[1] ? child.static : undefined;
+    case AST_NODE_TYPES.StaticBlock:
+      return true;
+    default:
+      return undefined;
+  }
 }
 
 /** Calls each child node of `node` (by the parser's visitor keys). */
@@ -657,7 +724,7 @@ function callSites(ctx: DriverContext, fn: FunctionNode): TSESTree.Node[] | unde
     const cls = parent.parent.parent;
     const exposed = parent.key.type !== AST_NODE_TYPES.PrivateIdentifier && parent.accessibility !== 'private';
     if (name === undefined || exposed || parent.static) return undefined;
-    return (thisAccesses(ctx, cls).get(name) ?? []).map((member) => member.parent).filter((call) => call.type === AST_NODE_TYPES.CallExpression);
+    return thisAccesses(ctx, cls, name).map((member) => member.parent).filter((call) => call.type === AST_NODE_TYPES.CallExpression);
   }
   let id: TSESTree.Identifier | undefined;
   if (fn.type === AST_NODE_TYPES.FunctionDeclaration && fn.id) id = fn.id;
