@@ -15,7 +15,13 @@
 // after a warm-up run. A rule that throws makes the script exit 1; slow growth is reported, not failed.
 //
 //   node scripts/bench-scaling.mjs [--runs 3] [--sizes 1000,2000,...,64000] [--only real,wall,scaling,adversarial]
+//     [--against <a build's dist/esm/src/index.js>]
+// --against adds another build of the plugin (an earlier commit's, say) to every round of the wall-clock
+// section: a before/after comparison in the same rounds, so that the machine's slow moments, which
+// move these figures by up to a third from one run to the next, count against both.
 // Reads dist/esm: run through `npm run bench` (which builds first).
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { isMainThread, Worker } from 'node:worker_threads';
 
@@ -46,6 +52,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '3' },
     sizes: { type: 'string', default: '1000,2000,4000,8000,16000,32000,64000' },
     only: { type: 'string', default: 'real,wall,scaling,adversarial' },
+    against: { type: 'string' },
   },
 });
 const RUNS = Math.max(1, Number(values.runs));
@@ -56,6 +63,7 @@ const BASELINE = 'no-unused-vars';
 const BUDGET_MS = 10_000;
 
 const plugin = await loadBuiltPlugin('bench-scaling');
+const againstPlugin = values.against ? (await import(pathToFileURL(path.resolve(values.against)).href)).default : undefined;
 /** Time spent in each rule during the current run, by rule id. */
 const spent = new Map();
 const { ns, ruleIds, languageOptions, config, parseOnly } = timedConfigs(plugin, BASELINE, builtinRules.get(BASELINE), tsParser, spent);
@@ -89,13 +97,15 @@ function main() {
   if (ONLY.has('wall')) {
     console.log('\n## Wall clock, no timers: what the rules add to a lint run\n');
     console.log(`Each round lints every file (parsed just before, not timed) three times: with one empty rule, with it and ${BASELINE}, and with it and all db-guard rules, none of them wrapped with a timer. The figures are medians over the rounds of the paired differences (${BASELINE} - empty, db-guard - empty), so a slow moment of the machine counts against both.\n`);
-    console.log(`| code base | rounds | empty rule ms | + ${BASELINE} ms | + all db-guard rules ms | ratio |`);
-    console.log('| :--- | ---: | ---: | ---: | ---: | ---: |');
+    const against = againstPlugin ? ` | + all rules of ${values.against} ms | its ratio` : '';
+    console.log(`| code base | rounds | empty rule ms | + ${BASELINE} ms | + all db-guard rules ms | ratio${against} |`);
+    console.log(`| :--- | ---: | ---: | ---: | ---: | ---: |${againstPlugin ? ' ---: | ---: |' : ''}`);
     for (const pkg of ['typeorm', 'sequelize', 'knex', 'mysql2', 'pg']) {
       const inputs = packageSources(pkg);
       if (inputs.length === 0) continue;
       const w = wallClock(pkg, inputs);
-      console.log(`| ${pkg} | ${String(w.rounds)} | ${ms(w.empty)} | ${ms(w.baseline)} | ${ms(w.all)} | ${(w.all / w.baseline).toFixed(2)} |`);
+      const other = w.against === undefined ? '' : ` ${ms(w.against)} | ${(w.against / w.baseline).toFixed(2)} |`;
+      console.log(`| ${pkg} | ${String(w.rounds)} | ${ms(w.empty)} | ${ms(w.baseline)} | ${ms(w.all)} | ${(w.all / w.baseline).toFixed(2)} |${other}`);
     }
   }
 
@@ -193,7 +203,8 @@ function measure(label, inputs) {
 /** Median paired differences over at least 2 x RUNS rounds (see the section's text); a warm-up round first. */
 function wallClock(label, inputs) {
   const configs = comparisonConfigs(plugin, BASELINE, builtinRules.get(BASELINE), languageOptions);
-  const rounds = { empty: [], baseline: [], all: [] };
+  if (againstPlugin) configs.against = comparisonConfigs(againstPlugin, BASELINE, builtinRules.get(BASELINE), languageOptions).all;
+  const rounds = { empty: [], baseline: [], all: [], against: [] };
   const lintMs = (cfg) => {
     let total = 0;
     for (const { filename, sourceCode } of freshParses(linter, inputs, parseOnly, label)) {
@@ -209,8 +220,15 @@ function wallClock(label, inputs) {
     rounds.empty.push(times.empty);
     rounds.baseline.push(times.baseline - times.empty);
     rounds.all.push(times.all - times.empty);
+    if (againstPlugin) rounds.against.push(times.against - times.empty);
   }
-  return { rounds: rounds.empty.length, empty: median(rounds.empty), baseline: median(rounds.baseline), all: median(rounds.all) };
+  return {
+    rounds: rounds.empty.length,
+    empty: median(rounds.empty),
+    baseline: median(rounds.baseline),
+    all: median(rounds.all),
+    against: againstPlugin ? median(rounds.against) : undefined,
+  };
 }
 
 /** Least-squares slope of log(y) over log(x), for points with y above timer noise (0.5 ms). */
