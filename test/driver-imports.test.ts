@@ -109,6 +109,8 @@ describe('driverImports', () => {
     { name: 'an import of another module only', code: "import express from 'express';\nconst mysql = express();", any: false, names: [] },
     { name: 'a driver named in a comment and a string only', code: "// import pg from 'pg'\nconst options = { type: 'mysql', driver: \"pg\" };", any: false, names: [] },
     { name: 'a CommonJS require', code: "const pg = require('pg');", any: true, names: ['pg'] },
+    { name: 'a double-quoted import', code: 'import mysql from "mysql2";', any: true, names: ['mysql'] },
+    { name: 'a double-quoted require', code: 'const { Pool } = require("pg");', any: true, names: ['Pool'] },
     { name: 'a destructured require', code: "const { Pool, Client: PgClient } = require('pg');", any: true, names: ['PgClient', 'Pool'] },
     { name: 'a member of a require', code: "const Pool = require('pg').Pool;", any: true, names: ['Pool'] },
     { name: 'a require with a comment before the module name', code: "const pg = require(/* the driver */ 'pg');", any: true, names: ['pg'] },

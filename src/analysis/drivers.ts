@@ -120,6 +120,13 @@ export function escapeRegExp(text: string): string {
  */
 const IMPORTED_DRIVER = new RegExp(`(?:\\b(?:from|require|import)|/)[\\s(]*['"\`](?:${Object.keys(DRIVER_PACKAGES).map(escapeRegExp).join('|')})['"\`]`);
 
+/**
+ * A driver module spelled as a string (`'pg'`, `"mysql2/promise"`): every import, require or `import()`
+ * that `importOf` traces names its module so. A file without one, and without a name of
+ * `settings.poolModules`, imports nothing from drivers, and its syntax is not read.
+ */
+const QUOTED_DRIVER = new RegExp(`['"\`](?:${Object.keys(DRIVER_PACKAGES).map(escapeRegExp).join('|')})['"\`]`);
+
 /** A dynamic `import(...)` (or `import` before a comment): its module is found by no scope. */
 const MAY_IMPORT_DYNAMICALLY = /\bimport\s*(?:\(|\/[*/])/;
 
@@ -135,6 +142,8 @@ export interface DriverImports {
 }
 
 const importsCache = new WeakMap<DriverContext, DriverImports>();
+
+const NO_IMPORTS: DriverImports = { any: false, names: new Set() };
 
 /**
  * The driver imports of a file, read from its syntax once per file: the import declarations of the
@@ -157,6 +166,7 @@ function computeDriverImports(ctx: DriverContext): DriverImports {
   const { sourceCode, settings } = ctx;
   const scopeManager = sourceCode.scopeManager;
   const text = sourceCode.text;
+  if (!QUOTED_DRIVER.test(text) && ![...settings.poolModules].some((source) => text.includes(source))) return NO_IMPORTS;
   if (!scopeManager || MAY_IMPORT_DYNAMICALLY.test(text)) {
     const names = new Set<string>();
     let any = IMPORTED_DRIVER.test(text);
