@@ -1,10 +1,11 @@
 /**
  * One pair of `CallExpression` / `NewExpression` listeners per lint run for the rules that look at
  * calls one by one (handle-stale-connection, require-error-listener, no-transaction-on-pool,
- * prefer-pool-query) and the shared code-path walk (flow.ts). ESLint's dispatch of a listener costs about as much as those rules' own check of
- * a call that is not theirs; on a file full of calls, five listeners cost five dispatches per call.
- * The first such rule created for a file gets the listeners and calls every rule's handler in turn,
- * the order ESLint would have called them in (see run.ts for what one run shares).
+ * prefer-pool-query) and for the shared code-path walk (flow.ts). ESLint's dispatch of a listener
+ * costs about as much as those rules' own check of a call that is not theirs; on a file full of calls,
+ * five listeners cost five dispatches per call. The first of them created for a file gets the
+ * listeners and calls every handler in turn, in the order the rules were created (the order ESLint
+ * calls plain `CallExpression` listeners of different rules in); see run.ts for what one run shares.
  */
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 

@@ -166,11 +166,12 @@ function computeDriverImports(ctx: DriverContext): DriverImports {
   const { sourceCode, settings } = ctx;
   const scopeManager = sourceCode.scopeManager;
   const text = sourceCode.text;
-  if (!QUOTED_DRIVER.test(text) && ![...settings.poolModules].some((source) => text.includes(source))) return NO_IMPORTS;
+  let namesPoolModule = false;
+  for (const source of settings.poolModules) if (text.includes(source)) namesPoolModule = true;
+  if (!namesPoolModule && !QUOTED_DRIVER.test(text)) return NO_IMPORTS;
   if (!scopeManager || MAY_IMPORT_DYNAMICALLY.test(text)) {
     const names = new Set<string>();
-    let any = IMPORTED_DRIVER.test(text);
-    for (const source of settings.poolModules) if (text.includes(source)) any = true;
+    const any = namesPoolModule || IMPORTED_DRIVER.test(text);
     if (any && scopeManager) {
       for (const scope of scopeManager.scopes) {
         for (const variable of scope.variables) {

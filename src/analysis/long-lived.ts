@@ -650,7 +650,10 @@ function childAt(list: readonly unknown[], index: number): TSESTree.Node | undef
 /**
  * Whether `this` at `member` is the class's constructor (static code) or an instance (false), or
  * undefined where `this` is something else or the code is not one a walk of the class's members reads:
- * inside a nested non-arrow function or class, a member's key or decorators.
+ * inside a nested non-arrow function or class, a member's key or decorators. These are the exclusions of
+ * the walk of the class's members that `thisAccesses` replaced, kept as they were; `thisClass` and
+ * `isStaticContext` answer a wider question (they also accept a member's key and a nested class's
+ * `extends`), so they are not used here.
  */
 function accessIsStatic(cls: ClassNode, member: TSESTree.MemberExpression): boolean | undefined {
   let child: TSESTree.Node = member;
