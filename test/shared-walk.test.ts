@@ -111,7 +111,7 @@ const inputs = programs();
 describe.each(LINTERS)('one shared code-path walk on $name', ({ linter }) => {
   const lint = (code: string | SourceCode, ruleIds: readonly string[]): string[] => lintWith(linter, code, ruleIds);
 
-  it('reports what each rule reports alone, in either rule order, over the corpus and 300 generated programs', () => {
+  it('reports what each rule reports alone, in either rule order, over the corpus and 300 generated programs', { timeout: 180_000 }, () => {
     let reports = 0;
     const byRule = new Map<string, number>();
     for (const code of inputs) {
