@@ -8,6 +8,7 @@ import { driverContext, mayAcquire, type DriverContext } from '../src/analysis/d
 import {
   analyzeCreation,
   classifyCreation,
+  creationCandidateFilter,
   hasExplicitLifecycle,
   isCreationCandidate,
   isLateUse,
@@ -93,7 +94,7 @@ export default createRule<Options, MessageIds>({
       }
     }
 
-    return callListeners(context, { CallExpression: check, NewExpression: check });
+    return callListeners(context, { CallExpression: check, calls: creationCandidateFilter(ctx), NewExpression: check });
   },
 });
 

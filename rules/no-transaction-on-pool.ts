@@ -2,7 +2,7 @@
 import { createRule } from '../src/create-rule.js';
 import { isMethodNamed, methodCall, shortText } from '../src/analysis/ast.js';
 import { QUERY_METHODS } from '../src/catalogue.js';
-import { callListeners } from '../src/analysis/calls.js';
+import { callListeners, type CallFilter } from '../src/analysis/calls.js';
 import { driverContext } from '../src/analysis/drivers.js';
 import { isPoolLike, mayControlTransaction, queryTransactionStatement } from '../src/analysis/transactions.js';
 
@@ -12,6 +12,7 @@ export type MessageIds = 'transactionOnPool';
 export const RULE_NAME = 'no-transaction-on-pool';
 
 const QUERY_NAMES: ReadonlySet<string> = new Set(QUERY_METHODS);
+const QUERY_CALLS: CallFilter = { methods: QUERY_NAMES, plain: false };
 
 export default createRule<Options, MessageIds>({
   name: RULE_NAME,
@@ -31,6 +32,7 @@ export default createRule<Options, MessageIds>({
     const ctx = driverContext(context);
     if (!mayControlTransaction(ctx)) return {};
     return callListeners(context, {
+      calls: QUERY_CALLS,
       CallExpression(node) {
         if (!isMethodNamed(node, QUERY_NAMES)) return;
         const statement = queryTransactionStatement(node);

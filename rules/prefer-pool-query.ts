@@ -3,7 +3,7 @@ import { AST_NODE_TYPES, ASTUtils, type TSESLint, type TSESTree } from '@typescr
 import { createRule } from '../src/create-rule.js';
 import { QUERY_METHODS } from '../src/catalogue.js';
 import { contains, enclosingFunction, isMethodNamed, memberName, shortText, skipTsWrappers, valueParent } from '../src/analysis/ast.js';
-import { callListeners } from '../src/analysis/calls.js';
+import { callListeners, type CallFilter } from '../src/analysis/calls.js';
 import { driverContext, mayAcquire } from '../src/analysis/drivers.js';
 import { dedentText, indentUnit, lineIndent } from '../src/analysis/fix.js';
 import { isPresenceTest, resourceFor, trackResource, type Resource } from '../src/analysis/resources.js';
@@ -22,6 +22,7 @@ const POOL_QUERY_DRIVERS = new Set(['mysql', 'mysql2', 'mariadb', 'pg']);
 
 /** The checkouts that `pool.query()` can replace. */
 const CHECKOUT_NAMES: ReadonlySet<string> = new Set(['getConnection', 'connect']);
+const CHECKOUT_CALLS: CallFilter = { methods: CHECKOUT_NAMES, plain: false };
 
 export default createRule<Options, MessageIds>({
   name: RULE_NAME,
@@ -43,6 +44,7 @@ export default createRule<Options, MessageIds>({
     const ctx = driverContext(context);
     if (!mayAcquire(ctx)) return {};
     return callListeners(context, {
+      calls: CHECKOUT_CALLS,
       CallExpression(node) {
         if (!isMethodNamed(node, CHECKOUT_NAMES)) return;
         const found = resourceFor(ctx, node);

@@ -8,6 +8,7 @@ import { driverContext, fileFact, mayAcquire, type DriverContext } from '../src/
 import {
   analyzeCreation,
   classifyCreation,
+  creationCandidateFilter,
   fieldNames,
   isCreationCandidate,
   listens,
@@ -57,6 +58,7 @@ export default createRule<Options, MessageIds>({
     return {
       ...callListeners(context, {
         NewExpression: collect,
+        calls: creationCandidateFilter(ctx, LISTENER_METHODS),
         CallExpression(node) {
           const method = methodName(node);
           const call = method !== undefined && LISTENER_METHODS.includes(method) ? methodCall(node) : undefined;

@@ -4,6 +4,8 @@
 // gate would have skipped counted), the rules report the same over the corpus, generated programs,
 // the installed sources of the benchmark packages, and the cases below, which only the gate's
 // subtler parts (local acquirers, imports under another name, settings, statements) let through.
+// "Off" also turns off the shared call listener's routes (calls.ts), so that the packages' sources,
+// linted three ways here already, check the routes too (test/call-routes.test.ts checks them alone).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,6 +14,7 @@ import * as tsParser from '@typescript-eslint/parser';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { packageSources } from '../scripts/lib/bench.mjs';
+import { setCallRouting } from '../src/analysis/calls.js';
 import { gateStats, setWalkGate } from '../src/analysis/flow.js';
 import plugin from '../src/index.js';
 import { ProgramGenerator } from './fuzz/generate.js';
@@ -34,10 +37,15 @@ function lint(code: string, filename = 'file.ts', settings: Record<string, unkno
   return messages.map((m) => JSON.stringify([m.ruleId, m.line, m.column, m.messageId, m.message, m.fix ?? null, m.suggestions ?? null])).sort();
 }
 
-/** The reports with the gate on, off and in audit mode, and how many resources the audit found the gate would have missed. */
+/**
+ * The reports with the gate on, off (and the call routes off) and in audit mode, and how many
+ * resources the audit found the gate would have missed.
+ */
 function lintEveryWay(code: string, filename?: string, settings?: Record<string, unknown>): { on: string[]; off: string[]; audit: string[]; misses: number } {
   setWalkGate('off');
+  setCallRouting(false);
   const off = lint(code, filename, settings);
+  setCallRouting(true);
   setWalkGate('audit');
   const before = gateStats.misses;
   const audit = lint(code, filename, settings);
@@ -47,7 +55,10 @@ function lintEveryWay(code: string, filename?: string, settings?: Record<string,
   return { on, off, audit, misses };
 }
 
-afterEach(() => setWalkGate('on'));
+afterEach(() => {
+  setWalkGate('on');
+  setCallRouting(true);
+});
 
 /** Acquisitions that only the gate's subtler parts find, each in a function with no other candidate. */
 const CASES: { name: string; code: string; settings?: Record<string, unknown>; rule: string }[] = [
@@ -170,7 +181,7 @@ describe('the walk gate', () => {
       reports += off.length;
     }
     expect(reports).toBeGreaterThan(500);
-  });
+  }, 120_000);
 
   it('changes no report on the installed sources of the benchmark packages, and misses no resource', () => {
     let files = 0;

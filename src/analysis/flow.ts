@@ -16,7 +16,7 @@ import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint
 
 import { isFunction, methodName, type FunctionNode } from './ast.js';
 import { callListeners } from './calls.js';
-import { attributed, joinRun, type RunShare } from './run.js';
+import { attribute, joinRun, type RunShare } from './run.js';
 import { isPresenceTest, type Continuation, type Resource, type ResourceEvent } from './resources.js';
 import type { WalkGate } from './walk-gate.js';
 
@@ -155,7 +155,24 @@ export interface FlowClient {
 const sessions = new WeakMap<object, Session>();
 
 interface Session extends RunShare {
-  readonly clients: FlowClient[];
+  readonly clients: SessionClient[];
+}
+
+/** A client of a session: `joinedAs` names the rule of one that joined another's walk (for `attribute`). */
+interface SessionClient extends FlowClient {
+  readonly joinedAs?: string;
+}
+
+const WHERE = 'the shared code-path walk';
+
+/** Calls a client's function, saying in an error it throws which rule it came from. */
+function callClient<R>(client: SessionClient, call: () => R): R {
+  try {
+    return call();
+  } catch (error) {
+    attribute(error, client.joinedAs, WHERE);
+    throw error;
+  }
 }
 
 /**
@@ -190,13 +207,7 @@ const NO_GATE: WalkGate = { holdsCandidate: () => true };
 export function createFlowListeners(context: Readonly<TSESLint.RuleContext<string, readonly unknown[]>>, client: FlowClient): TSESLint.RuleListener {
   const { join, begin } = joinRun(sessions, context);
   if (join) {
-    const where = 'the shared code-path walk';
-    join.clients.push({
-      methods: client.methods,
-      track: attributed(client.track, context.id, where),
-      onResource: attributed(client.onResource, context.id, where),
-      ...(client.gate && { gate: attributed(client.gate, context.id, where) }),
-    });
+    join.clients.push({ ...client, joinedAs: context.id });
     return {};
   }
   return engineListeners(context, begin({ clients: [client], started: false }));
@@ -213,7 +224,7 @@ function engineListeners(context: Readonly<TSESLint.RuleContext<string, readonly
   const anchors = new Map<TSESTree.Node, ResourceEvent[]>();
   const obligations = new Map<TSESTree.Node, Resource[]>();
   const findings = new Map<Resource, Finding[]>();
-  const owners = new Map<Resource, FlowClient>();
+  const owners = new Map<Resource, SessionClient>();
   // The structure (try entries, `if` tests, throw points, exits) is recorded in every function,
   // whether or not a resource is tracked there yet: a loop brings the code before an acquisition
   // round again with the connection held, and what one rule sees must not depend on whether
@@ -253,7 +264,7 @@ function engineListeners(context: Readonly<TSESLint.RuleContext<string, readonly
     }
   }
 
-  function register(resource: Resource, client: FlowClient): void {
+  function register(resource: Resource, client: SessionClient): void {
     findings.set(resource, []);
     owners.set(resource, client);
     for (const [node, events] of resource.events) {
@@ -303,7 +314,13 @@ function engineListeners(context: Readonly<TSESLint.RuleContext<string, readonly
     const method = node.type === AST_NODE_TYPES.CallExpression ? methodName(node) : undefined;
     for (const client of clients) {
       if (method !== undefined && !client.methods.has(method)) continue;
-      const resource = client.track(node);
+      let resource: Resource | undefined;
+      try {
+        resource = client.track(node);
+      } catch (error) {
+        attribute(error, client.joinedAs, WHERE);
+        throw error;
+      }
       if (!resource) continue;
       if (!state.gated.candidate) gateStats.misses++;
       register(resource, client);
@@ -349,7 +366,10 @@ function engineListeners(context: Readonly<TSESLint.RuleContext<string, readonly
       const state = stack.pop();
       if (isActive(state)) analysePath(state, findings);
       if (node.type === AST_NODE_TYPES.Program) {
-        for (const [resource, list] of findings) owners.get(resource)?.onResource(resource, list);
+        for (const [resource, list] of findings) {
+          const owner = owners.get(resource);
+          if (owner) callClient(owner, () => owner.onResource(resource, list));
+        }
       }
     },
     onCodePathSegmentStart(segment: Segment, node: TSESTree.Node) {
@@ -418,10 +438,10 @@ function engineListeners(context: Readonly<TSESLint.RuleContext<string, readonly
 }
 
 /** A gate that lets through every client's candidates: one shared gate, their union, or none. */
-function sessionGate(clients: readonly FlowClient[]): WalkGate {
+function sessionGate(clients: readonly SessionClient[]): WalkGate {
   const gates = new Set<WalkGate>();
   for (const client of clients) {
-    const gate = client.gate?.();
+    const gate = client.gate && callClient(client, client.gate);
     if (!gate) return NO_GATE;
     gates.add(gate);
   }

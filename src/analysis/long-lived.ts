@@ -17,6 +17,7 @@ import {
   type DriverPackage,
 } from '../catalogue.js';
 import { contains, enclosingFunction, isFunction, memberName, skipTsWrappers, valueParent, type FunctionNode } from './ast.js';
+import type { CallFilter } from './calls.js';
 import { staticText } from './transactions.js';
 import { classifyAcquisition, importedFromDriver, localFunction, resolveVariable, traceSyntax, type DriverContext } from './drivers.js';
 
@@ -907,11 +908,35 @@ function computeCandidate(ctx: DriverContext, node: TSESTree.CallExpression | TS
   }
   const name = memberName(callee);
   if (name === undefined) return false;
-  candidateNames ??= new Set([
-    ...Object.values(DRIVER_PACKAGES).flatMap((pkg) => Object.keys(pkg.factories)),
-    ...Object.keys(ACQUIRE_METHODS),
-  ]);
-  return candidateNames.has(name) || ctx.settings.acquire.has(name);
+  return creationMethods().has(name) || ctx.settings.acquire.has(name);
+}
+
+function creationMethods(): ReadonlySet<string> {
+  candidateNames ??= new Set([...Object.values(DRIVER_PACKAGES).flatMap((pkg) => Object.keys(pkg.factories)), ...Object.keys(ACQUIRE_METHODS)]);
+  return candidateNames;
+}
+
+const filters = new WeakMap<ReadonlySet<string>, Map<readonly string[], CallFilter>>();
+
+const NO_MORE: readonly string[] = [];
+
+/**
+ * The calls `isCreationCandidate` can answer true for, with the methods `more` besides, as a filter of
+ * the shared call listener (calls.ts): built once per settings' acquiring names and `more` (a constant).
+ */
+export function creationCandidateFilter(ctx: DriverContext, more: readonly string[] = NO_MORE): CallFilter {
+  const acquire = ctx.settings.acquire;
+  let byMore = filters.get(acquire);
+  if (!byMore) {
+    byMore = new Map();
+    filters.set(acquire, byMore);
+  }
+  let filter = byMore.get(more);
+  if (!filter) {
+    filter = { methods: new Set([...creationMethods(), ...acquire, ...more]), plain: true };
+    byMore.set(more, filter);
+  }
+  return filter;
 }
 
 
