@@ -1,9 +1,10 @@
 // What the rules add to a lint run, measured file by file: `node scripts/lib/interleaved.mjs <package>
-// <rounds> [<other build>/dist/esm/src/index.js]`. Each file is parsed once per round and linted with
-// every configuration in turn (one empty rule; with no-unused-vars; with all db-guard rules; and with
-// all rules of the other build, if given), starting with a different one for each file, so that a slow
-// moment of the machine (on a shared machine, moments are shorter than a round) and the caches ESLint
-// keeps on a SourceCode after its first lint fall on every configuration alike. Prints the medians over
+// <rounds> [<other build>/dist/esm/src/index.js]`. Each file is linted with every configuration in
+// turn (one empty rule; with no-unused-vars; with all db-guard rules; and with all rules of the other
+// build, if given), starting with a different one for each file, so that a slow moment of the machine
+// (on a shared machine, moments are shorter than a round) falls on every configuration alike. Each
+// lint gets a fresh parse of the file (not timed), so that no configuration finds the caches ESLint
+// keeps on a SourceCode (scopes looked up, globals applied) filled by another. Prints the medians over
 // the rounds of each configuration's time minus the empty rule's, and their ratios to no-unused-vars.
 // (Not a bench itself: docs/benchmarks.md says when it was used.)
 import { pathToFileURL } from 'node:url';
@@ -37,16 +38,22 @@ const names = Object.keys(configs);
 const parseOnly = configArray([{ files: ['**/*.{js,cjs,mjs,ts,cts,mts}'], languageOptions }]);
 const linter = new Linter({ configType: 'flat' });
 const totals = Object.fromEntries(names.map((name) => [name, []]));
+/** A fresh SourceCode of `input` (as freshParses makes one, for one file). */
+function parse(input) {
+  for (const parsed of freshParses(linter, [input], parseOnly, pkg)) return parsed.sourceCode;
+  throw new Error(`interleaved: ${input.filename} gave no SourceCode`);
+}
 let turn = 0;
 // Round 0 warms the JIT up and is not counted.
 for (let round = 0; round <= rounds; round++) {
   const spent = Object.fromEntries(names.map((name) => [name, 0]));
-  for (const { filename, sourceCode } of freshParses(linter, inputs, parseOnly, pkg)) {
+  for (const input of inputs) {
     turn++;
     for (let i = 0; i < names.length; i++) {
       const name = names[(i + turn) % names.length];
+      const sourceCode = parse(input);
       const start = performance.now();
-      linter.verify(sourceCode, configs[name], { filename });
+      linter.verify(sourceCode, configs[name], { filename: input.filename });
       spent[name] += performance.now() - start;
     }
   }
