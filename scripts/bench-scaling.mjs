@@ -16,9 +16,9 @@
 //
 //   node scripts/bench-scaling.mjs [--runs 3] [--sizes 1000,2000,...,64000] [--only real,wall,scaling,adversarial]
 //     [--against <a build's dist/esm/src/index.js>]
-// --against adds another build of the plugin (an earlier commit's, say) to every round of the wall-clock
-// section: a before/after comparison in the same rounds, so that the machine's slow moments, which
-// move these figures by up to a third from one run to the next, count against both.
+// --against adds another build of the plugin (an earlier commit's, say) to the wall-clock section,
+// linted file by file beside the others: a before/after comparison in which the machine's slow
+// moments, which move these figures by up to a third from one run to the next, count against both.
 // Reads dist/esm: run through `npm run bench` (which builds first).
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -96,7 +96,7 @@ function main() {
 
   if (ONLY.has('wall')) {
     console.log('\n## Wall clock, no timers: what the rules add to a lint run\n');
-    console.log(`Each round lints every file (parsed just before, not timed) three times: with one empty rule, with it and ${BASELINE}, and with it and all db-guard rules, none of them wrapped with a timer. The figures are medians over the rounds of the paired differences (${BASELINE} - empty, db-guard - empty), so a slow moment of the machine counts against both.\n`);
+    console.log(`Each round lints every file with one empty rule, with it and ${BASELINE}, and with it and all db-guard rules (none of them wrapped with a timer), one configuration after the other for each file, starting with a different one for each file, each on a fresh parse (not timed). The figures are medians over the rounds of the paired differences (${BASELINE} - empty, db-guard - empty).\n`);
     const against = againstPlugin ? ` | + all rules of ${values.against} ms | its ratio` : '';
     console.log(`| code base | rounds | empty rule ms | + ${BASELINE} ms | + all db-guard rules ms | ratio${against} |`);
     console.log(`| :--- | ---: | ---: | ---: | ---: | ---: |${againstPlugin ? ' ---: | ---: |' : ''}`);
@@ -200,22 +200,33 @@ function measure(label, inputs) {
   return { lines, all, baseline: med(BASELINE), perRule: new Map(perRule), runs: samples.length, slowest: `${slowId.replace(`${ns}/`, '')} (${ms(slowMs)})` };
 }
 
-/** Median paired differences over at least 2 x RUNS rounds (see the section's text); a warm-up round first. */
+/**
+ * Median paired differences over 2 x RUNS rounds after a warm-up round (see the section's text). In
+ * each round every file is linted with every configuration in turn, starting with a different one for
+ * each file, each time on a fresh parse (not timed): the machine's slow moments are shorter than a
+ * round, so each falls on all the configurations alike, and no configuration finds the caches ESLint
+ * keeps on a SourceCode filled by another.
+ */
 function wallClock(label, inputs) {
   const configs = comparisonConfigs(plugin, BASELINE, builtinRules.get(BASELINE), languageOptions);
-  if (againstPlugin) configs.against = comparisonConfigs(againstPlugin, BASELINE, builtinRules.get(BASELINE), languageOptions).all;
+  const named = { empty: configs.empty, baseline: configs.baseline, all: configs.all };
+  if (againstPlugin) named.against = comparisonConfigs(againstPlugin, BASELINE, builtinRules.get(BASELINE), languageOptions).all;
+  const keys = Object.keys(named);
   const rounds = { empty: [], baseline: [], all: [], against: [] };
-  const lintMs = (cfg) => {
-    let total = 0;
-    for (const { filename, sourceCode } of freshParses(linter, inputs, parseOnly, label)) {
-      const start = performance.now();
-      linter.verify(sourceCode, cfg, { filename });
-      total += performance.now() - start;
-    }
-    return total;
-  };
+  let turn = 0;
   for (let round = 0; round <= 2 * RUNS; round++) {
-    const times = Object.fromEntries(Object.entries(configs).map(([key, cfg]) => [key, lintMs(cfg)]));
+    const times = Object.fromEntries(keys.map((key) => [key, 0]));
+    for (const input of inputs) {
+      turn++;
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[(i + turn) % keys.length];
+        for (const { filename, sourceCode } of freshParses(linter, [input], parseOnly, label)) {
+          const start = performance.now();
+          linter.verify(sourceCode, named[key], { filename });
+          times[key] += performance.now() - start;
+        }
+      }
+    }
     if (round === 0) continue;
     rounds.empty.push(times.empty);
     rounds.baseline.push(times.baseline - times.empty);
