@@ -16,6 +16,7 @@ import { callListeners, setCallRouting, type CallFilter } from '../src/analysis/
 import plugin from '../src/index.js';
 import { ProgramGenerator } from './fuzz/generate.js';
 import { corpus } from './fuzz/mutate.js';
+import { lintAllRules as lint } from './helpers/all-rules.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const languageOptions = { parser: tsParser, ecmaVersion: 'latest', sourceType: 'module' } as const;
@@ -86,18 +87,6 @@ describe('call routes', () => {
 
 describe('routing the real rules', () => {
   const ns = plugin.meta.namespace;
-  const linter = new Linter({ configType: 'flat' });
-  const RULES = Object.keys(plugin.rules).map((name) => `${ns}/${name}`);
-  const lint = (code: string, filename = 'file.ts', settings: Record<string, unknown> = {}): string[] => {
-    const messages = linter.verify(
-      code,
-      [{ files: ['**/*.{js,ts,cjs,mjs}'], plugins: { [ns]: plugin as never }, languageOptions, settings, rules: Object.fromEntries(RULES.map((id) => [id, 'error'])) }],
-      { filename },
-    );
-    const fatal = messages.find((m) => m.fatal);
-    if (fatal) throw new Error(`${filename} does not parse: ${fatal.message}`);
-    return messages.map((m) => JSON.stringify([m.ruleId, m.line, m.column, m.messageId, m.message, m.fix ?? null, m.suggestions ?? null])).sort();
-  };
   const bothWays = (code: string, filename?: string, settings?: Record<string, unknown>): { on: string[]; off: string[] } => {
     setCallRouting(false);
     const off = lint(code, filename, settings);

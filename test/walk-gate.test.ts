@@ -9,8 +9,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { Linter } from 'eslint';
-import * as tsParser from '@typescript-eslint/parser';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { packageSources } from '../scripts/lib/bench.mjs';
@@ -19,24 +17,10 @@ import { gateStats, setWalkGate } from '../src/analysis/flow.js';
 import plugin from '../src/index.js';
 import { ProgramGenerator } from './fuzz/generate.js';
 import { corpus } from './fuzz/mutate.js';
+import { lintAllRules as lint } from './helpers/all-rules.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ns = plugin.meta.namespace;
-const RULES = Object.keys(plugin.rules).map((name) => `${ns}/${name}`);
-const languageOptions = { parser: tsParser, ecmaVersion: 'latest', sourceType: 'module' } as const;
-const linter = new Linter({ configType: 'flat' });
-
-function lint(code: string, filename = 'file.ts', settings: Record<string, unknown> = {}): string[] {
-  const messages = linter.verify(
-    code,
-    [{ files: ['**/*.{js,ts,cjs,mjs}'], plugins: { [ns]: plugin as never }, languageOptions, settings, rules: Object.fromEntries(RULES.map((id) => [id, 'error'])) }],
-    { filename },
-  );
-  const fatal = messages.find((m) => m.fatal);
-  if (fatal) throw new Error(`${filename} does not parse: ${fatal.message}`);
-  return messages.map((m) => JSON.stringify([m.ruleId, m.line, m.column, m.messageId, m.message, m.fix ?? null, m.suggestions ?? null])).sort();
-}
-
 /**
  * The reports with the gate on, off (and the call routes off) and in audit mode, and how many
  * resources the audit found the gate would have missed.

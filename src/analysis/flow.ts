@@ -314,6 +314,7 @@ function engineListeners(context: Readonly<TSESLint.RuleContext<string, readonly
     const method = node.type === AST_NODE_TYPES.CallExpression ? methodName(node) : undefined;
     for (const client of clients) {
       if (method !== undefined && !client.methods.has(method)) continue;
+      // As callClient does, inline: this runs for every call of a recorded function.
       let resource: Resource | undefined;
       try {
         resource = client.track(node);
