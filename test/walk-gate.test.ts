@@ -13,7 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import { packageSources } from '../scripts/lib/bench.mjs';
 import { setCallRouting } from '../src/analysis/calls.js';
-import { gateStats, setWalkGate } from '../src/analysis/flow.js';
+import { gateStats, notRecordingUntouched, setWalkGate } from '../src/analysis/flow.js';
 import plugin from '../src/index.js';
 import { ProgramGenerator } from './fuzz/generate.js';
 import { corpus } from './fuzz/mutate.js';
@@ -165,6 +165,7 @@ describe('the walk gate', () => {
       reports += off.length;
     }
     expect(reports).toBeGreaterThan(500);
+    expect(notRecordingUntouched()).toBe(true);
   }, 120_000);
 
   it('changes no report on the installed sources of the benchmark packages, and misses no resource', () => {
@@ -184,6 +185,7 @@ describe('the walk gate', () => {
     }
     expect(files).toBeGreaterThan(800);
     expect(reports).toBeGreaterThan(0);
+    expect(notRecordingUntouched()).toBe(true);
   }, 180_000);
 
   it('lets every function through when local acquirers wrap each other deeper than it follows', () => {
@@ -225,5 +227,7 @@ export async function b() { const c = await pool.getConnection(); try { await c.
     // The program, a and b: the 198 others hold no candidate.
     expect(gateStats.paths - before.paths).toBe(201);
     expect(gateStats.recorded - before.recorded).toBe(3);
+    // The 198 share one empty segment set, order and frame list, which nothing may write.
+    expect(notRecordingUntouched()).toBe(true);
   });
 });

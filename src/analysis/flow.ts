@@ -90,7 +90,8 @@ interface PathState {
   recording: boolean;
   /** What the gate alone decided (`candidate`, `recording`): in audit mode, both are on everywhere. */
   readonly gated: { readonly candidate: boolean; readonly recording: boolean };
-  readonly current: Set<Segment>;
+  /** The segments being traversed: a shared empty set (never written) until the function records. */
+  current: Set<Segment>;
   /** Per segment, each resource's own events in order (so a resource never scans another's). */
   events?: Map<string, Map<Resource, Sequenced<ResourceEvent>[]>>;
   /**
@@ -102,8 +103,8 @@ interface PathState {
   exits?: Map<string, Sequenced<Extract<SegmentEvent, { type: 'exit' }>>[]>;
   /** Segment sets of the code path, computed once when first needed. */
   sets?: PathSets;
-  /** The order in which the reachable segments started. */
-  readonly order: Map<string, number>;
+  /** The order in which the reachable segments started (shared and empty until the function records). */
+  order: Map<string, number>;
   /** Per resource, the latest segment (in start order) holding one of its events. */
   lastEventSegment?: Map<Resource, number>;
   /** Per segment, the earliest segment (in start order) it can reach: computed when first needed. */
@@ -121,7 +122,34 @@ interface PathState {
    */
   guardEdges?: Map<string, { resource: Resource; follow: Set<string> }[]>;
   /** The `if` statements being traversed, with the segments of their test (`a && b` forks). */
-  readonly ifFrames: { node: TSESTree.IfStatement; testSegments: Set<Segment>; inTest: boolean }[];
+  ifFrames: { node: TSESTree.IfStatement; testSegments: Set<Segment>; inTest: boolean }[];
+}
+
+/**
+ * What a function that does not record starts with, shared by all of them (most functions of a
+ * file): nothing is written to these, and `startRecording` gives a function its own.
+ */
+const NOT_RECORDING = { current: new Set<Segment>(), order: new Map<string, number>(), ifFrames: [] as PathState['ifFrames'] };
+
+/** What the gate decided for a function, one shared object per answer. */
+const GATED = [
+  [{ candidate: false, recording: false }, { candidate: false, recording: true }],
+  [{ candidate: true, recording: false }, { candidate: true, recording: true }],
+] as const;
+
+/** Whether nothing was written to what functions that do not record share (for the tests). @internal */
+export function notRecordingUntouched(): boolean {
+  return NOT_RECORDING.current.size === 0 && NOT_RECORDING.order.size === 0 && NOT_RECORDING.ifFrames.length === 0;
+}
+
+/** Makes a function record from here on, with its own segment set, order and `if` frames. */
+function startRecording(state: PathState): void {
+  state.recording = true;
+  if (state.current === NOT_RECORDING.current) {
+    state.current = new Set();
+    state.order = new Map();
+    state.ifFrames = [];
+  }
 }
 
 const NO_RESOURCES: readonly Resource[] = Object.freeze([]);
@@ -295,7 +323,7 @@ function engineListeners(context: Readonly<TSESLint.RuleContext<string, readonly
         // Events of another function's resources are never analysed here; an acquisition here
         // would be a gap in the gate (none is known): record what is left of the function.
         if (event.type !== 'acquire') continue;
-        state.recording = true;
+        startRecording(state);
       }
       if (event.type === 'acquire') {
         const acquired = (state.acquired ??= new Map());
@@ -347,20 +375,21 @@ function engineListeners(context: Readonly<TSESLint.RuleContext<string, readonly
       gate ??= gateMode === 'off' ? NO_GATE : sessionGate(clients);
       const atEntry = obligations.get(node) ?? NO_RESOURCES;
       const candidate = gate.holdsCandidate(node.range[0], node.range[1]);
-      const gated = { candidate, recording: candidate || atEntry.length > 0 };
+      const gated = GATED[candidate ? 1 : 0][candidate || atEntry.length > 0 ? 1 : 0];
       gateStats.paths++;
       if (gated.recording) gateStats.recorded++;
       const audit = gateMode === 'audit';
+      const recording = audit || gated.recording;
       stack.push({
         codePath,
         node,
         candidate: audit || gated.candidate,
-        recording: audit || gated.recording,
+        recording,
         gated,
-        current: new Set(),
-        order: new Map(),
+        current: recording ? new Set<Segment>() : NOT_RECORDING.current,
+        order: recording ? new Map<string, number>() : NOT_RECORDING.order,
         atEntry,
-        ifFrames: [],
+        ifFrames: recording ? [] : NOT_RECORDING.ifFrames,
       });
     },
     onCodePathEnd(_codePath: CodePath, node: TSESTree.Node) {
@@ -378,7 +407,7 @@ function engineListeners(context: Readonly<TSESLint.RuleContext<string, readonly
       if (!state?.recording) return;
       state.current.add(segment);
       state.order.set(segment.id, state.order.size);
-      const frame = state.ifFrames.at(-1);
+      const frame = innermostIf(state, node);
       if (frame?.inTest) {
         if (frame.node.consequent === node) frame.inTest = false;
         else frame.testSegments.add(segment);
@@ -393,10 +422,6 @@ function engineListeners(context: Readonly<TSESLint.RuleContext<string, readonly
       const state = top();
       if (state?.recording) state.current.delete(segment);
     },
-    onUnreachableCodePathSegmentStart(segment: Segment) {
-      const state = top();
-      if (state?.recording) state.current.delete(segment);
-    },
     'BlockStatement:exit'(node: TSESTree.BlockStatement) {
       const state = top();
       if (!state?.recording || node.parent.type !== AST_NODE_TYPES.TryStatement || node.parent.finalizer !== node) return;
@@ -407,12 +432,11 @@ function engineListeners(context: Readonly<TSESLint.RuleContext<string, readonly
     // are flushed; a `return` flushes its anchor events, then marks the exit.
     IfStatement(node: TSESTree.IfStatement) {
       const state = top();
-      if (state?.recording) state.ifFrames.push({ node, testSegments: new Set(state.current), inTest: true });
+      if (state?.recording) {
+        innermostIf(state, node);
+        state.ifFrames.push({ node, testSegments: new Set(state.current), inTest: true });
+      }
       onNode(node);
-    },
-    'IfStatement:exit'(node: TSESTree.IfStatement) {
-      const state = top();
-      if (state?.ifFrames.at(-1)?.node === node) state.ifFrames.pop();
     },
     'LogicalExpression, YieldExpression'(node: TSESTree.Node) {
       onNode(node);
@@ -491,6 +515,23 @@ function push<K>(map: Map<K, Segment[]>, key: K, segment: Segment): void {
 }
 
 /**
+ * The innermost `if` statement being traversed around `node` (or `node` itself), once the frames of
+ * those already left are dropped. Frames are dropped here rather than on `IfStatement:exit`, which
+ * would cost an ESLint dispatch for every `if` of the file: every node the walk sees after an `if`
+ * was left lies outside it (ESLint's segment events at the `if`'s own exit come before its `:exit`
+ * listeners, and name the `if` itself), so a frame whose range does not hold `node` is left.
+ */
+function innermostIf(state: PathState, node: TSESTree.Node): PathState['ifFrames'][number] | undefined {
+  const frames = state.ifFrames;
+  let frame = frames.at(-1);
+  while (frame && (node.range[0] < frame.node.range[0] || node.range[1] > frame.node.range[1])) {
+    frames.pop();
+    frame = frames.at(-1);
+  }
+  return frame;
+}
+
+/**
  * At the start of a branch of `if (err)` / `if (!conn)`: on the branch where the acquisition failed
  * (its error is set, or the connection is unset) there is nothing to release.
  */
@@ -516,7 +557,7 @@ function recordGuardKills(state: PathState, node: TSESTree.Node, emit: (event: R
  */
 function noteGuardEdges(state: PathState, segment: Segment, node: TSESTree.Node): void {
   const parent = node.parent;
-  const frame = state.ifFrames.at(-1);
+  const frame = innermostIf(state, node);
   if (parent?.type !== AST_NODE_TYPES.IfStatement || parent.consequent !== node || parent.alternate || frame?.node !== parent) return;
   for (const resource of trackedIn(state)) {
     if (resource.guard(parent.test) !== true) continue;

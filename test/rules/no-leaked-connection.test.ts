@@ -168,6 +168,29 @@ export async function find() {
 }`,
     },
     {
+      name: "if (conn && ...) release in finally, after ifs already left and inside another",
+      code: `import mysql from 'mysql2/promise';
+const pool = mysql.createPool({});
+export async function find(flag: boolean) {
+  let conn: mysql.PoolConnection | undefined;
+  try {
+    if (flag) console.log('before');
+    conn = await pool.getConnection();
+    if (flag) {
+      if (!flag) console.log('nested');
+    }
+    return await conn.query('SELECT 1');
+  } finally {
+    if (flag) console.log('first');
+    if (flag !== undefined) {
+      if (flag) console.log('second');
+      if (conn && flag !== undefined) conn.release();
+      else if (conn) conn.release();
+    } else if (conn) conn.release();
+  }
+}`,
+    },
+    {
       name: "release on success and in a catch that covers every call",
       code: `import { Pool } from 'pg';
 const pool = new Pool();
