@@ -38,9 +38,14 @@ const MAX_OPTION_SETS = 64;
 function optionsResolver<Options extends readonly unknown[]>(defaults: Readonly<Options>): (options: Readonly<Options>) => Readonly<Options> {
   const resolvedDefaults = deepFreeze(ESLintUtils.applyDefault<Options, Options>(defaults, null));
   const byValue = new Map<string, Readonly<Options>>();
+  let last: { readonly options: unknown; readonly merged: Readonly<Options> } | undefined;
   return (options) => {
-    // ESLint passes `meta.defaultOptions` itself (or no options) for a rule set by severity alone.
-    if (options.length === 0 || options === defaults) return resolvedDefaults;
+    // ESLint passes no options, `meta.defaultOptions` itself, or (ESLint 9.15 and later, which
+    // merges them) a fresh copy of the defaults for every file for a rule set by severity alone; a
+    // config's options for a rule are the same from file to file. Comparing values is cheaper than
+    // the JSON key (a string made and hashed for each rule of each file).
+    if (options.length === 0 || options === defaults || sameJson(options, defaults)) return resolvedDefaults;
+    if (last && sameJson(options, last.options)) return last.merged;
     const key = JSON.stringify(options);
     let merged = byValue.get(key);
     if (!merged) {
@@ -48,8 +53,24 @@ function optionsResolver<Options extends readonly unknown[]>(defaults: Readonly<
       if (byValue.size >= MAX_OPTION_SETS) byValue.clear();
       byValue.set(key, merged);
     }
+    last = { options: structuredClone(options), merged };
     return merged;
   };
+}
+
+/** Whether two JSON values (options: arrays, plain objects, strings, numbers, booleans, null) are equal. */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  let count = 0;
+  for (const key in a) {
+    if (!Object.hasOwn(a, key)) continue;
+    if (!Object.hasOwn(b, key) || !sameJson((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key])) return false;
+    count++;
+  }
+  for (const key in b) if (Object.hasOwn(b, key)) count--;
+  return count === 0;
 }
 
 /** Shared between files, so no rule may change it. */

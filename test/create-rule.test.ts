@@ -3,7 +3,7 @@
 import { Linter } from 'eslint';
 import { describe, expect, it } from 'vitest';
 
-import { createRule } from '../src/create-rule.js';
+import { createRule, sameJson } from '../src/create-rule.js';
 
 type Options = [{ mode?: 'a' | 'b'; deep?: { on?: boolean; names?: string[] } }];
 
@@ -61,6 +61,33 @@ describe('createRule options', () => {
     expect(seen[1]).toBe(seen[0]);
     expect(seen[2]).toEqual([{ mode: 'b', deep: { on: true, names: ['x'] } }]);
     expect(seen[3]).toBe(seen[2]);
+  });
+
+  it('gives each set its own merge when the sets alternate from file to file', () => {
+    const seen: Readonly<Options>[] = [];
+    const rule = probe(seen);
+    run(rule, ['error', { mode: 'b' }], 1);
+    run(rule, ['error', { deep: { names: [] } }], 1);
+    run(rule, ['error', { mode: 'b' }], 1);
+    run(rule, ['error', { deep: { names: ['y'] } }], 1);
+    run(rule, ['error', { mode: 'a', deep: { on: true, names: ['x'] } }], 1);
+    expect(seen[0]).toEqual([{ mode: 'b', deep: { on: true, names: ['x'] } }]);
+    expect(seen[1]).toEqual([{ mode: 'a', deep: { on: true, names: [] } }]);
+    expect(seen[2]).toBe(seen[0]);
+    expect(seen[3]).toEqual([{ mode: 'a', deep: { on: true, names: ['y'] } }]);
+    // The defaults spelled out are the defaults.
+    expect(seen[4]).toEqual([{ mode: 'a', deep: { on: true, names: ['x'] } }]);
+  });
+
+  it('compares options as JSON values', () => {
+    expect(sameJson([{ a: 1, b: ['x', { c: null }] }], [{ b: ['x', { c: null }], a: 1 }])).toBe(true);
+    expect(sameJson([{ a: 1 }], [{ a: 1, b: 2 }])).toBe(false);
+    expect(sameJson([{ a: 1, b: 2 }], [{ a: 1 }])).toBe(false);
+    expect(sameJson([{ a: [1, 2] }], [{ a: [1, 2, 3] }])).toBe(false);
+    expect(sameJson([{ a: [] }], [{ a: {} }])).toBe(false);
+    expect(sameJson([{ a: '1' }], [{ a: 1 }])).toBe(false);
+    expect(sameJson([null], [{}])).toBe(false);
+    expect(sameJson([], [])).toBe(true);
   });
 
   it('keeps each rule its own defaults', () => {
