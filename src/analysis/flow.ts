@@ -77,7 +77,11 @@ interface PathSets {
   readonly catchEntryIds: Set<string>;
 }
 
-/** One code path (function) being walked. The maps are created when first written: most functions hold nothing. */
+/**
+ * One code path (function) being walked. The maps are created when first written: most functions hold
+ * nothing. Every field is set when the state is made (`undefined` until written), so that all states
+ * share one shape and the walk's property reads stay monomorphic.
+ */
 interface PathState {
   readonly codePath: CodePath;
   readonly node: TSESTree.Node;
@@ -124,6 +128,21 @@ interface PathState {
   /** The `if` statements being traversed, with the segments of their test (`a && b` forks). */
   ifFrames: { node: TSESTree.IfStatement; testSegments: Set<Segment>; inTest: boolean }[];
 }
+
+/** The fields of a `PathState` written only once needed: every state is made with them unset. */
+type LazyField =
+  | 'events'
+  | 'marks'
+  | 'throws'
+  | 'exits'
+  | 'sets'
+  | 'lastEventSegment'
+  | 'earliestReachable'
+  | 'acquired'
+  | 'catchEntries'
+  | 'finallyEntries'
+  | 'finallyExits'
+  | 'guardEdges';
 
 /**
  * What a function that does not record starts with, shared by all of them (most functions of a
@@ -380,7 +399,7 @@ function engineListeners(context: Readonly<TSESLint.RuleContext<string, readonly
       if (gated.recording) gateStats.recorded++;
       const audit = gateMode === 'audit';
       const recording = audit || gated.recording;
-      stack.push({
+      stack.push(({
         codePath,
         node,
         candidate: audit || gated.candidate,
@@ -390,7 +409,20 @@ function engineListeners(context: Readonly<TSESLint.RuleContext<string, readonly
         order: recording ? new Map<string, number>() : NOT_RECORDING.order,
         atEntry,
         ifFrames: recording ? [] : NOT_RECORDING.ifFrames,
-      });
+        events: undefined,
+        marks: undefined,
+        throws: undefined,
+        exits: undefined,
+        sets: undefined,
+        lastEventSegment: undefined,
+        earliestReachable: undefined,
+        acquired: undefined,
+        catchEntries: undefined,
+        finallyEntries: undefined,
+        finallyExits: undefined,
+        guardEdges: undefined,
+        // Checked as a state with every lazy field unset; `PathState` spells those fields optional.
+      } satisfies Omit<PathState, LazyField> & Record<LazyField, undefined>) as unknown as PathState);
     },
     onCodePathEnd(_codePath: CodePath, node: TSESTree.Node) {
       const state = stack.pop();
