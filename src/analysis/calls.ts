@@ -47,7 +47,8 @@ export interface CallHandlers {
 interface Entry<F> {
   readonly handler: F;
   readonly rule: string | undefined;
-  readonly filter?: CallFilter;
+  /** Always set (undefined without one), so that every entry has one shape for the dispatch loop. */
+  readonly filter: CallFilter | undefined;
 }
 
 interface Hub extends RunShare {
@@ -145,6 +146,6 @@ function route(calls: readonly Entry<OnCall>[]): Routes {
 /** Adds a rule's handlers; those of a rule that joined say its name when they throw (ESLint names the first rule's). */
 function add(hub: Hub, handlers: CallHandlers, joinedAs: string | undefined): void {
   const { CallExpression: onCall, NewExpression: onNew, calls: filter } = handlers;
-  if (onCall) hub.calls.push(filter ? { handler: onCall, rule: joinedAs, filter } : { handler: onCall, rule: joinedAs });
-  if (onNew) hub.news.push({ handler: onNew, rule: joinedAs });
+  if (onCall) hub.calls.push({ handler: onCall, rule: joinedAs, filter });
+  if (onNew) hub.news.push({ handler: onNew, rule: joinedAs, filter: undefined });
 }
