@@ -44,10 +44,36 @@ export function queryTransactionStatement(call: TSESTree.CallExpression): Transa
   return transactionStatement(call.arguments[0]);
 }
 
-/** `conn.beginTransaction()`, `x.transaction()`, `new sql.Transaction()`: as `classifyBegin` sees them (case-sensitive). */
-const MAY_BEGIN_CALL = /\b(?:beginTransaction|startTransaction)\b|\.\s*transaction\s*[(<]|\bnew\s+[\w.]*Transaction\b/;
-/** A word every match of MAY_BEGIN_CALL contains: a quicker scan, tried first. */
-const TRANSACTION_WORD = /[Tt]ransaction/;
+/**
+ * `conn.beginTransaction()`, `x.transaction()`, `new sql.Transaction()`: as `classifyBegin` sees them
+ * (case-sensitive). Every match holds `[Tt]ransaction`; `mayBeginCall` finds those with `indexOf`
+ * and tries BEGIN_CALL_AT at each, which reads the same alternatives around the word.
+ */
+export const MAY_BEGIN_CALL = /\b(?:beginTransaction|startTransaction)\b|\.\s*transaction\s*[(<]|\bnew\s+[\w.]*Transaction\b/;
+/** MAY_BEGIN_CALL's alternatives, each anchored at its `[Tt]ransaction`. */
+const BEGIN_CALL_AT = /(?<=\b(?:begin|start))Transaction\b|(?<=\.\s*)transaction(?=\s*[(<])|(?<=\bnew\s+[\w.]*)Transaction\b/y;
+
+/**
+ * Whether MAY_BEGIN_CALL matches `text`, without running it over the whole text: the word is rare in
+ * most files, and `indexOf` finds it several times faster than the alternatives of a regular
+ * expression can be tried at every position.
+ */
+export function mayBeginCall(text: string): boolean {
+  for (let at = text.indexOf('ransaction', 1); at >= 1; at = text.indexOf('ransaction', at + 10)) {
+    // Every alternative wants `T` or `t` before the rest of the word and no word character after it
+    // (`\b`, or `\s` / `(` / `<`): most occurrences (`transactional`, `isTransactionActive`) fail here.
+    const first = text.charCodeAt(at - 1);
+    if ((first !== 84 && first !== 116) || isWordCode(text.charCodeAt(at + 10))) continue;
+    BEGIN_CALL_AT.lastIndex = at - 1;
+    if (BEGIN_CALL_AT.test(text)) return true;
+  }
+  return false;
+}
+
+/** `[A-Za-z0-9_]`, what `\w` matches (NaN, past the end, is none). */
+function isWordCode(code: number): boolean {
+  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;
+}
 /** A string that can be a transaction statement (`'BEGIN'`, `` `\n  COMMIT` ``, ...): any case, as `transactionStatement` reads it. */
 const MAY_CONTROL = /['"`](?:\s|\\[nrt])*(?:begin|start|commit|end|rollback|abort)\b/i;
 /** Of those, the ones that begin one. */
@@ -63,7 +89,7 @@ export function mayBeginTransaction(ctx: DriverContext): boolean {
   return fileFact(
     ctx,
     'mayBeginTransaction',
-    (text) => (TRANSACTION_WORD.test(text) && MAY_BEGIN_CALL.test(text)) || (mayControlTransaction(ctx) && MAY_BEGIN_STATEMENT.test(text)),
+    (text) => mayBeginCall(text) || (mayControlTransaction(ctx) && MAY_BEGIN_STATEMENT.test(text)),
   );
 }
 
