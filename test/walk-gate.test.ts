@@ -13,6 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import { packageSources } from '../scripts/lib/bench.mjs';
 import { setCallRouting } from '../src/analysis/calls.js';
+import { positionsOfNames, wordPattern } from '../src/analysis/walk-gate.js';
 import { gateStats, notRecordingUntouched, setWalkGate } from '../src/analysis/flow.js';
 import plugin from '../src/index.js';
 import { ProgramGenerator } from './fuzz/generate.js';
@@ -211,6 +212,35 @@ export function plain(x: number): number {
     lint(code);
     // `plain` too: the gate gave up.
     expect(gateStats.recorded - before.recorded).toBe(gateStats.paths - before.paths);
+  });
+
+  it('finds by indexOf every position of a few names that their regular expression finds', () => {
+    // Names as imports and local functions have them: words, `$` names, unicode, one another's prefixes.
+    const sets = [['Pool'], ['pool', 'poolFactory'], ['$db', 'db$', '$'], ['café', 'caf'], ['a', 'ab', 'b_'], ['getConnection', 'connect', 'Client', 'PG', 'x1']];
+    const texts = [
+      ...corpus(ROOT).slice(0, 200),
+      ...packageSources('pg').map((source) => source.code),
+      'Pool pool poolFactory PoolX xPool $db db$ a$db$b $$ café caféx xcafé caf ab a b_ a_b_ b_c getConnection() connect x1 x12',
+    ];
+    let found = 0;
+    for (const names of sets.map((list) => new Set(list))) {
+      for (const text of texts) {
+        const byIndex: number[] = [];
+        positionsOfNames(names, text, byIndex);
+        const pattern = wordPattern(names);
+        const byPattern = [...text.matchAll(pattern)].map((match) => match.index);
+        const positions = new Set(byIndex);
+        for (const at of byPattern) expect(positions.has(at), `${[...names].join(',')} at ${String(at)}`).toBe(true);
+        // Nothing else than where a name is written, bounded as the pattern bounds it.
+        const sticky = new RegExp(pattern.source, 'y');
+        for (const at of byIndex) {
+          sticky.lastIndex = at;
+          expect(sticky.test(text), `${[...names].join(',')} at ${String(at)}`).toBe(true);
+        }
+        found += byPattern.length;
+      }
+    }
+    expect(found).toBeGreaterThan(100);
   });
 
   it('records only the functions of a large file that acquire', () => {

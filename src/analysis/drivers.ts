@@ -113,6 +113,11 @@ export function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
+/** A character of `[A-Za-z0-9_]`, what `\w` and `\b` count as word characters (NaN, past the end, is none). */
+export function isWordCode(code: number): boolean {
+  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;
+}
+
 /**
  * A module specifier of DRIVER_PACKAGES (`'pg'`, `"mysql2/promise"`) right after `from`, `require`,
  * `import` or the end of a comment (`import(/* the driver *\/ 'pg')`: a maybe), with white space and

@@ -6,7 +6,7 @@ import { AST_NODE_TYPES, type TSESTree } from '@typescript-eslint/utils';
 
 import { QUERY_METHODS } from '../catalogue.js';
 import { isFunction, methodCall, skipTsWrappers } from './ast.js';
-import { fileFact, importSource, traceValue, type DriverContext } from './drivers.js';
+import { fileFact, importSource, isWordCode, traceValue, type DriverContext } from './drivers.js';
 import type { Vocabulary } from './resources.js';
 
 export type TransactionStatement = 'begin' | 'commit' | 'rollback';
@@ -70,10 +70,6 @@ export function mayBeginCall(text: string): boolean {
   return false;
 }
 
-/** `[A-Za-z0-9_]`, what `\w` matches (NaN, past the end, is none). */
-function isWordCode(code: number): boolean {
-  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;
-}
 /** A string that can be a transaction statement (`'BEGIN'`, `` `\n  COMMIT` ``, ...): any case, as `transactionStatement` reads it. */
 const MAY_CONTROL = /['"`](?:\s|\\[nrt])*(?:begin|start|commit|end|rollback|abort)\b/i;
 /** Of those, the ones that begin one. */

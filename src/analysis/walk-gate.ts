@@ -26,7 +26,7 @@ import { AST_NODE_TYPES, TSESLint, type TSESTree } from '@typescript-eslint/util
 
 import { DRIVER_PACKAGES } from '../catalogue.js';
 import { isFunction, skipTsWrappers, type FunctionNode } from './ast.js';
-import { acquiringMethods, driverImports, escapeRegExp, type DriverContext } from './drivers.js';
+import { acquiringMethods, driverImports, escapeRegExp, isWordCode, type DriverContext } from './drivers.js';
 import { BEGIN_CALL_METHODS, MAY_BEGIN_STATEMENT, mayControlTransaction } from './transactions.js';
 
 const { ScopeType } = TSESLint.Scope;
@@ -62,7 +62,7 @@ function candidateWords(ctx: DriverContext): RegExp {
  * A global regular expression for any of `names` as a whole word. `\b` also matches beside a `$`
  * (`$connect`): more candidates, never fewer; a name that starts or ends with `$` has no `\b` there.
  */
-function wordPattern(names: Iterable<string>): RegExp {
+export function wordPattern(names: Iterable<string>): RegExp {
   const plain: string[] = [];
   const other: string[] = [];
   for (const name of [...new Set(names)].sort((a, b) => b.length - a.length)) {
@@ -72,6 +72,35 @@ function wordPattern(names: Iterable<string>): RegExp {
   const alternatives = [...(plain.length > 0 ? [`\\b(?:${plain.join('|')})\\b`] : []), ...other];
   return new RegExp(alternatives.length > 0 ? alternatives.join('|') : '(?!)', 'g');
 }
+
+/** Up to this many names are found by `indexOf`, one after the other; more by one regular expression. */
+const MAX_NAMES_BY_INDEX = 8;
+
+/**
+ * The positions of `names` as `wordPattern(names)` finds them, or more (occurrences that overlap a
+ * longer one too: a superset, which lets more functions through, never fewer). A few names are found
+ * by `indexOf` and a look at the characters on each side, without building and compiling a regular
+ * expression for the file (the names of its imports and local functions are its own). Exported for
+ * the tests, with `wordPattern`. @internal
+ */
+export function positionsOfNames(names: ReadonlySet<string>, text: string, into: number[]): void {
+  if (names.size > MAX_NAMES_BY_INDEX) {
+    positionsOf(wordPattern(names), text, into);
+    return;
+  }
+  for (const name of names) {
+    if (name.length === 0) continue;
+    // As `\b` in wordPattern: only beside a word character of the name itself.
+    const before = isWordCode(name.charCodeAt(0));
+    const after = isWordCode(name.charCodeAt(name.length - 1));
+    for (let at = text.indexOf(name); at >= 0; at = text.indexOf(name, at + 1)) {
+      if (before && at > 0 && isWordCode(text.charCodeAt(at - 1))) continue;
+      if (after && isWordCode(text.charCodeAt(at + name.length))) continue;
+      into.push(at);
+    }
+  }
+}
+
 
 function positionsOf(pattern: RegExp, text: string, into: number[]): void {
   pattern.lastIndex = 0;
@@ -108,7 +137,7 @@ function computeGate(ctx: DriverContext): WalkGate {
   const imported = driverImports(ctx).names;
   if (imported.size > 0) {
     for (const name of imported) names.add(name);
-    positionsOf(wordPattern(imported), text, found);
+    positionsOfNames(imported, text, found);
   }
 
   // Local acquirers: a function holding a candidate may return an acquisition, so every use of its
@@ -135,7 +164,7 @@ function computeGate(ctx: DriverContext): WalkGate {
     if (fresh.size === 0) break;
     if (round === MAX_ROUNDS) return EVERYWHERE;
     for (const name of fresh) names.add(name);
-    positionsOf(wordPattern(fresh), text, found);
+    positionsOfNames(fresh, text, found);
     sorted = sortedUnique(found);
     pending = rest;
   }
