@@ -53,7 +53,8 @@ function optionsResolver<Options extends readonly unknown[]>(defaults: Readonly<
       if (byValue.size >= MAX_OPTION_SETS) byValue.clear();
       byValue.set(key, merged);
     }
-    last = { options: structuredClone(options), merged };
+    // A copy (from the key, which already exists), so that nothing done to `options` later changes it.
+    last = { options: JSON.parse(key) as unknown, merged };
     return merged;
   };
 }
