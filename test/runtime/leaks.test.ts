@@ -9,7 +9,7 @@ import * as mariadb from 'mariadb';
 import mysqljs from 'mysql';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { type LeakReport, trackLeaks, withConnection, withTransaction } from '../../src/runtime/index.js';
 import { MYSQL, SKIP_MYSQL, SKIP_PG, pgConfig, pgTarnPool, sleep, waitFor } from './helpers/db.js';
 import { DataSourceLike } from './helpers/typeorm-like.js';
@@ -41,8 +41,12 @@ describe.skipIf(SKIP_PG)('trackLeaks on a pg Pool', () => {
     const pool = new pg.Pool({ ...pgConfig(), max: 2 });
     const { reports, onLeak } = collector();
     const tracker = trackLeaks(pool, { thresholdMs: THRESHOLD_MS, onLeak });
+    // Given back in `finally` when an expectation fails first: pool.end() waits for every client,
+    // and would turn the failure into a timeout that hides it.
+    let held: pg.PoolClient | undefined;
     try {
       const client = await pool.connect(); // leak-site: pg
+      held = client;
       await client.query('SELECT 1');
       const seen = await reportsAfterThreshold(reports);
       expect(seen).toHaveLength(1);
@@ -51,10 +55,39 @@ describe.skipIf(SKIP_PG)('trackLeaks on a pg Pool', () => {
       expect(seen[0]!.heldMs).toBeGreaterThanOrEqual(THRESHOLD_MS);
       expect(seen[0]!.connection).toBe(client);
       expect(tracker.stats()).toEqual({ acquired: 1, released: 0, outstanding: 1 });
+      held = undefined;
       client.release();
       expect(tracker.stats()).toEqual({ acquired: 1, released: 1, outstanding: 0 });
       console.info(`[trackLeaks pg] report after ${seen[0]!.heldMs} ms:\n${seen[0]!.stack.split('\n').slice(0, 3).join('\n')}`);
     } finally {
+      held?.release();
+      tracker.stop();
+      await pool.end();
+    }
+  });
+
+  it('never reports before the threshold, even when its timer fires early', async () => {
+    // Node's timers can fire a millisecond early. Here the clock trackLeaks reads runs 30 ms behind
+    // from just after the checkout, so its first timer fires "early": the report must wait for the rest.
+    const pool = new pg.Pool({ ...pgConfig(), max: 1 });
+    const { reports, onLeak } = collector();
+    const now = performance.now.bind(performance);
+    let lag = 0;
+    const clock = vi.spyOn(performance, 'now').mockImplementation(() => now() - lag);
+    const tracker = trackLeaks(pool, { thresholdMs: THRESHOLD_MS, onLeak });
+    let held: pg.PoolClient | undefined;
+    try {
+      const checkedOut = Date.now();
+      held = await pool.connect();
+      lag = 30;
+      await waitFor(() => reports.length, (n) => n > 0, THRESHOLD_MS * 20);
+      const arrived = Date.now() - checkedOut;
+      expect(reports).toHaveLength(1);
+      expect(reports[0]!.heldMs).toBeGreaterThanOrEqual(THRESHOLD_MS);
+      expect(arrived).toBeGreaterThanOrEqual(THRESHOLD_MS + 25);
+    } finally {
+      clock.mockRestore();
+      held?.release();
       tracker.stop();
       await pool.end();
     }
@@ -95,16 +128,20 @@ describe.skipIf(SKIP_PG)('trackLeaks on a pg Pool', () => {
     const dataSource = new DataSourceLike(pool);
     const { reports, onLeak } = collector();
     const tracker = trackLeaks(dataSource, { thresholdMs: THRESHOLD_MS, onLeak });
+    let held: { release(): Promise<void> } | undefined;
     try {
       const runner = dataSource.createQueryRunner(); // leak-site: typeorm
       await runner.connect();
+      held = runner;
       const seen = await reportsAfterThreshold(reports);
       expect(seen).toHaveLength(1);
       expect(seen[0]!.stack).toContain(site('typeorm'));
+      held = undefined;
       await runner.release();
       await withConnection(dataSource, (qr) => qr.query('SELECT 1'));
       expect(tracker.stats()).toEqual({ acquired: 2, released: 2, outstanding: 0 });
     } finally {
+      await held?.release();
       tracker.stop();
       await pool.end();
     }
