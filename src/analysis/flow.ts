@@ -447,7 +447,7 @@ function engineListeners(context: Readonly<TSESLint.RuleContext<string, readonly
       noteTryEntry(state, segment, node);
       if (isActive(state)) {
         recordGuardKills(state, node, (event) => record(state, event));
-        noteGuardEdges(state, segment, node);
+        noteGuardEdges(state, segment, node, frame);
       }
     },
     onCodePathSegmentEnd(segment: Segment) {
@@ -585,11 +585,11 @@ function recordGuardKills(state: PathState, node: TSESTree.Node, emit: (event: R
 /**
  * At the start of the consequent of `if (conn)` (no `else`): from the segments of the test (several
  * with `a && b`), only the edges into the test's own segments and into the consequent can carry the
- * resource; the others are taken when the test is false, and then nothing is held.
+ * resource; the others are taken when the test is false, and then nothing is held. `frame` is
+ * `innermostIf(state, node)`, which the caller has read already.
  */
-function noteGuardEdges(state: PathState, segment: Segment, node: TSESTree.Node): void {
+function noteGuardEdges(state: PathState, segment: Segment, node: TSESTree.Node, frame: PathState['ifFrames'][number] | undefined): void {
   const parent = node.parent;
-  const frame = innermostIf(state, node);
   if (parent?.type !== AST_NODE_TYPES.IfStatement || parent.consequent !== node || parent.alternate || frame?.node !== parent) return;
   for (const resource of trackedIn(state)) {
     if (resource.guard(parent.test) !== true) continue;

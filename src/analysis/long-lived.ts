@@ -19,7 +19,7 @@ import {
 import { contains, enclosingFunction, isFunction, memberName, skipTsWrappers, valueParent, type FunctionNode } from './ast.js';
 import type { CallFilter } from './calls.js';
 import { staticText } from './transactions.js';
-import { classifyAcquisition, importedFromDriver, localFunction, resolveVariable, traceSyntax, type DriverContext } from './drivers.js';
+import { classifyAcquisition, importedFromDriver, isWordCode, localFunction, resolveVariable, traceSyntax, type DriverContext } from './drivers.js';
 
 type Variable = TSESLint.Scope.Variable;
 type ClassNode = TSESTree.ClassDeclaration | TSESTree.ClassExpression;
@@ -612,7 +612,7 @@ export function thisAccesses(ctx: DriverContext, cls: ClassNode, key: string): r
 
 /** A character of `[A-Za-z0-9_$]` (a neighbour that makes a hit part of a longer name). */
 function isAsciiWordChar(code: number): boolean {
-  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || code === 36;
+  return isWordCode(code) || code === 36;
 }
 
 /** The innermost node under `root` whose range holds `index` (children found by binary search). */
