@@ -78,9 +78,9 @@ export function trackLeaks(source: unknown, options: TrackLeaksOptions): LeakTra
       },
     );
     const checkout: Checkout = { timer: undefined, unpatch };
-    // Node's timers count whole milliseconds and can fire up to one early (a report of 99 ms for a
-    // threshold of 100 was seen): the held time is read on the monotonic clock, and a timer that
-    // fires before the threshold is set again for the rest, so no report comes early.
+    // Node's timers count whole milliseconds and can fire up to one early, so measured with
+    // `Date.now()` a report could claim 99 ms for a threshold of 100: the held time is read on the
+    // monotonic clock, and a timer that fires before the threshold is set again for the rest.
     const arm = (delay: number): void => {
       checkout.timer = setTimeout(() => {
         const heldMs = performance.now() - since;
