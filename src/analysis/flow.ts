@@ -224,8 +224,9 @@ function callClient<R>(client: SessionClient, call: () => R): R {
 
 /**
  * The walk gate (walk-gate.ts), for the tests that check it changes nothing: `on` (the default),
- * `off`, or `audit`: every function is recorded as with `off`, and each resource the gate would
- * have missed is counted in `gateStats.misses`.
+ * `off`, or `audit`: every function is recorded and every call of a candidate function tracked as
+ * with `off`, and each resource the gate would have missed (in a function, or a call, that holds no
+ * candidate) is counted in `gateStats.misses`.
  * @internal
  */
 export function setWalkGate(mode: 'on' | 'off' | 'audit'): void {
@@ -235,10 +236,11 @@ export function setWalkGate(mode: 'on' | 'off' | 'audit'): void {
 let gateMode: 'on' | 'off' | 'audit' = 'on';
 
 /**
- * What the gate decided, for the tests: code paths started, code paths recorded, and resources tracked
- * (in audit mode) where the gate would have skipped them (a gap in the gate). @internal
+ * What the gate decided, for the tests: code paths started, code paths recorded, calls passed to the
+ * clients, and resources tracked (in audit mode) where the gate would have skipped them (a gap in the
+ * gate). @internal
  */
-export const gateStats = { paths: 0, recorded: 0, misses: 0 };
+export const gateStats = { paths: 0, recorded: 0, calls: 0, misses: 0 };
 
 const NO_GATE: WalkGate = { holdsCandidate: () => true };
 
@@ -357,7 +359,14 @@ function engineListeners(context: Readonly<TSESLint.RuleContext<string, readonly
     }
   }
 
-  function trackCall(state: PathState, node: TSESTree.CallExpression | TSESTree.NewExpression): void {
+  /**
+   * Passes a call of a candidate function to the clients that can track it. `inGate`: whether the
+   * call's own range holds a candidate of the gate; a call that holds none can acquire nothing (its
+   * method name, the imported or local name it calls, the constructor it builds or the statement it
+   * sends is the candidate, and lies within it), so outside audit mode it is not passed at all.
+   */
+  function trackCall(state: PathState, node: TSESTree.CallExpression | TSESTree.NewExpression, inGate: boolean): void {
+    gateStats.calls++;
     const method = node.type === AST_NODE_TYPES.CallExpression ? methodName(node) : undefined;
     for (const client of clients) {
       if (method !== undefined && !client.methods.has(method)) continue;
@@ -370,7 +379,7 @@ function engineListeners(context: Readonly<TSESLint.RuleContext<string, readonly
         throw error;
       }
       if (!resource) continue;
-      if (!state.gated.candidate) gateStats.misses++;
+      if (!state.gated.candidate || !inGate) gateStats.misses++;
       register(resource, client);
     }
   }
@@ -383,7 +392,10 @@ function engineListeners(context: Readonly<TSESLint.RuleContext<string, readonly
     const state = top();
     if (!state?.recording) return;
     // Outside the gate's candidates no call can be tracked: only events of resources held on entry.
-    if (state.candidate) trackCall(state, node);
+    if (state.candidate) {
+      const inGate = (gate as WalkGate).holdsCandidate(node.range[0], node.range[1]);
+      if (inGate || gateMode === 'audit') trackCall(state, node, inGate);
+    }
     onNode(node);
   }
 
