@@ -456,6 +456,8 @@ export function importSource(ctx: DriverContext, node: TSESTree.Identifier): str
 /** Whether an identifier was imported or required from a driver package or from `settings.poolModules`. */
 export function importedFromDriver(ctx: DriverContext, node: TSESTree.Identifier): boolean {
   if (!mayImportDriver(ctx)) return false;
+  // No scope lookup for a name that no driver import declares (most calls of a database file).
+  if (ctx.settings.poolModules.size === 0 && !driverImports(ctx).names.has(node.name)) return false;
   const source = importSource(ctx, node);
   return source !== undefined && (lookup(DRIVER_PACKAGES, source) !== undefined || ctx.settings.poolModules.has(source));
 }
@@ -485,7 +487,7 @@ function importedDriverName(
   ctx: DriverContext,
   node: TSESTree.Identifier,
 ): { pkg: DriverPackage; imported: string } | undefined {
-  if (!mayImportDriver(ctx)) return undefined;
+  if (!mayImportDriver(ctx) || !driverImports(ctx).names.has(node.name)) return undefined;
   const variable = resolveVariable(ctx, node);
   const ref = variable ? importOf(variable) : undefined;
   const pkg = ref ? lookup(DRIVER_PACKAGES, ref.source) : undefined;
