@@ -17,7 +17,8 @@
  *   a local function that returns an acquisition (recursively): every use of such a name is a candidate;
  * - `new X()` acquires only for a driver's constructor name or an identifier imported from a driver.
  *
- * A function whose range holds no candidate can acquire nothing. The answer depends on the text and the
+ * A function whose range holds no candidate can acquire nothing, and neither can a call whose own range
+ * holds none (the walk passes the rules only the calls that hold one). The answer depends on the text and the
  * settings only, never on which rules are on, so what one rule reports never depends on another's
  * being on. Like the whole-file fast paths (`mayAcquire`), names are read as they are written:
  * identifiers spelled with unicode escapes are not recognised.
