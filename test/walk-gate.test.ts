@@ -263,7 +263,7 @@ export async function b() { const c = await pool.getConnection(); try { await c.
 
   it('passes the clients only the calls of a recorded function that hold a candidate', () => {
     // Not a timing: which calls reach the rules' classification. One function that acquires, and
-    // forty calls beside the acquisition that hold no candidate (plain, method, new, a string argument).
+    // forty-one calls beside the acquisition that hold no candidate (plain, method, new, a string argument).
     const others = Array.from({ length: 10 }, (_, i) => `  log(${i}); await conn.query('SELECT ${i}'); new Date(${i}); helper.format('x${i}');`);
     const code = `import mysql from 'mysql2/promise';
 const pool = mysql.createPool({});
@@ -280,9 +280,9 @@ ${others.join('\n')}
     expect(misses).toBe(0);
     const before = { ...gateStats };
     lint(code);
-    // \`pool.getConnection()\` and, in the program (which holds candidates too), \`mysql.createPool()\`
-    // (\`mysql\` is a driver import): \`conn.query\`, \`conn.release\`, \`log\`, \`new Date\` and
-    // \`helper.format\` hold no candidate. (Gated by function only, all 43 calls were passed.)
+    // `pool.getConnection()` and, in the program (which holds candidates too), `mysql.createPool()`
+    // (`mysql` is a driver import): `conn.query`, `conn.release`, `log`, `new Date` and
+    // `helper.format` hold no candidate. (Gated by function only, all 43 calls were passed.)
     expect(gateStats.calls - before.calls).toBe(2);
   });
 });
