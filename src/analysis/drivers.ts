@@ -9,6 +9,7 @@ const { DefinitionType } = TSESLint.Scope;
 import { ACQUIRE_METHODS, DRIVER_PACKAGES, lookup, type DriverPackage, type ValueKind } from '../catalogue.js';
 import { getSettings, type ResolvedSettings } from '../settings.js';
 import { isFunction, methodCall, receiverName, skipTsWrappers, type FunctionNode } from './ast.js';
+import { escapeRegExp, scanText, type TextFacts } from './text.js';
 import { createTypeOracle, type TypeOracle } from './types.js';
 
 type Variable = TSESLint.Scope.Variable;
@@ -50,6 +51,8 @@ export interface DriverContext {
   readonly types?: TypeOracle;
   /** Whole-file facts (`fileFact`), by name. */
   readonly facts: Map<string, boolean>;
+  /** What the text can hold (`textFacts`): scanned when first asked. */
+  text: TextFacts | undefined;
   /** The last call `isCreationCandidate` answered for, and its answer (asked twice in a row per call). */
   readonly lastCandidate: { node: TSESTree.Node | undefined; result: boolean };
 }
@@ -66,8 +69,8 @@ export function driverContext(context: Readonly<TSESLint.RuleContext<string, rea
   if (cached?.settings === settings) return cached;
   const sourceCode = context.sourceCode;
   const ctx: DriverContext = settings.typed
-    ? { sourceCode, settings, types: createTypeOracle(context), facts: new Map(), lastCandidate: { node: undefined, result: false } }
-    : { sourceCode, settings, facts: new Map(), lastCandidate: { node: undefined, result: false } };
+    ? { sourceCode, settings, types: createTypeOracle(context), facts: new Map(), text: undefined, lastCandidate: { node: undefined, result: false } }
+    : { sourceCode, settings, facts: new Map(), text: undefined, lastCandidate: { node: undefined, result: false } };
   contexts.set(sourceCode, ctx);
   return ctx;
 }
@@ -76,9 +79,6 @@ const acquisitionCache = new WeakMap<TSESTree.Node, Acquisition | null>();
 const localAcquirerCache = new WeakMap<FunctionNode, boolean>();
 
 const variableCache = new WeakMap<TSESTree.Identifier, Variable | null>();
-
-const MAY_ACQUIRE =
-  /\.\s*(?:getConnection|connect|acquire|createQueryRunner|acquireConnection|createConnection)\s*[(<]|\b(?:createConnection|getConnection)\s*[(<]|\bnew\s+[\w.]*(?:Client|ConnectionPool)\b|\[\s*['"`](?:getConnection|connect|acquire|createQueryRunner|acquireConnection|createConnection)['"`]\s*\]/;
 
 /**
  * A fact about the whole text of the file (`compute` runs once per file and settings, whichever rule
@@ -92,6 +92,11 @@ export function fileFact(ctx: DriverContext, key: string, compute: (text: string
   return value;
 }
 
+/** What the text of the file can hold (text.ts), scanned once per file and settings, whichever rule asks first. */
+export function textFacts(ctx: DriverContext): TextFacts {
+  return (ctx.text ??= scanText(ctx.sourceCode.text, ctx.settings));
+}
+
 /**
  * A fast path for whole files: whether the text names anything that can acquire a connection, or
  * imports a driver (whose factories and classes can be imported under any name:
@@ -101,21 +106,7 @@ export function fileFact(ctx: DriverContext, key: string, compute: (text: string
  * connections skip it on.
  */
 export function mayAcquire(ctx: DriverContext): boolean {
-  return fileFact(ctx, 'mayAcquire', (text, settings) => {
-    if (MAY_ACQUIRE.test(text)) return true;
-    for (const name of settings.acquire) if (text.includes(name)) return true;
-    return mayImportDriver(ctx);
-  });
-}
-
-/** `text` as a literal inside a regular expression. */
-export function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-}
-
-/** A character of `[A-Za-z0-9_]`, what `\w` and `\b` count as word characters (NaN, past the end, is none). */
-export function isWordCode(code: number): boolean {
-  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;
+  return fileFact(ctx, 'mayAcquire', () => textFacts(ctx).acquire || mayImportDriver(ctx));
 }
 
 /**
@@ -124,13 +115,6 @@ export function isWordCode(code: number): boolean {
  * parentheses between: the text scan for files the syntax alone cannot answer for (`driverImports`).
  */
 const IMPORTED_DRIVER = new RegExp(`(?:\\b(?:from|require|import)|/)[\\s(]*['"\`](?:${Object.keys(DRIVER_PACKAGES).map(escapeRegExp).join('|')})['"\`]`);
-
-/**
- * A driver module spelled as a string (`'pg'`, `"mysql2/promise"`): every import, require or `import()`
- * that `importOf` traces names its module so. A file without one, and without a name of
- * `settings.poolModules`, imports nothing from drivers, and its syntax is not read.
- */
-const QUOTED_DRIVER = new RegExp(`['"\`](?:${Object.keys(DRIVER_PACKAGES).map(escapeRegExp).join('|')})['"\`]`);
 
 /** A dynamic `import(...)` (or `import` before a comment): its module is found by no scope. */
 const MAY_IMPORT_DYNAMICALLY = /\bimport\s*(?:\(|\/[*/])/;
@@ -171,12 +155,14 @@ function computeDriverImports(ctx: DriverContext): DriverImports {
   const { sourceCode, settings } = ctx;
   const scopeManager = sourceCode.scopeManager;
   const text = sourceCode.text;
-  let namesPoolModule = false;
-  for (const source of settings.poolModules) if (text.includes(source)) namesPoolModule = true;
-  if (!namesPoolModule && !QUOTED_DRIVER.test(text)) return NO_IMPORTS;
+  // A driver module is spelled as a string (text.ts: QUOTED_DRIVER) in every import, require or
+  // `import()` that `importOf` traces: a file without one, and without a module of
+  // `settings.poolModules`, imports nothing from drivers, and its syntax is not read.
+  if (!textFacts(ctx).quotedDriver) return NO_IMPORTS;
   if (!scopeManager || MAY_IMPORT_DYNAMICALLY.test(text)) {
     const names = new Set<string>();
-    const any = namesPoolModule || IMPORTED_DRIVER.test(text);
+    let any = IMPORTED_DRIVER.test(text);
+    for (const source of settings.poolModules) if (text.includes(source)) any = true;
     if (any && scopeManager) {
       for (const scope of scopeManager.scopes) {
         for (const variable of scope.variables) {

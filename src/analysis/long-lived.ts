@@ -19,7 +19,8 @@ import {
 import { contains, enclosingFunction, isFunction, memberName, skipTsWrappers, valueParent, type FunctionNode } from './ast.js';
 import type { CallFilter } from './calls.js';
 import { staticText } from './transactions.js';
-import { classifyAcquisition, importedFromDriver, isWordCode, localFunction, resolveVariable, traceSyntax, type DriverContext } from './drivers.js';
+import { classifyAcquisition, importedFromDriver, localFunction, resolveVariable, traceSyntax, type DriverContext } from './drivers.js';
+import { isWordCode } from './text.js';
 
 type Variable = TSESLint.Scope.Variable;
 type ClassNode = TSESTree.ClassDeclaration | TSESTree.ClassExpression;

@@ -6,7 +6,8 @@ import { AST_NODE_TYPES, type TSESTree } from '@typescript-eslint/utils';
 
 import { QUERY_METHODS } from '../catalogue.js';
 import { isFunction, methodCall, skipTsWrappers } from './ast.js';
-import { fileFact, importSource, isWordCode, traceValue, type DriverContext } from './drivers.js';
+import { fileFact, importSource, textFacts, traceValue, type DriverContext } from './drivers.js';
+import { MAY_BEGIN_STATEMENT } from './text.js';
 import type { Vocabulary } from './resources.js';
 
 export type TransactionStatement = 'begin' | 'commit' | 'rollback';
@@ -44,49 +45,17 @@ export function queryTransactionStatement(call: TSESTree.CallExpression): Transa
   return transactionStatement(call.arguments[0]);
 }
 
-/**
- * `conn.beginTransaction()`, `x.transaction()`, `new sql.Transaction()`: as `classifyBegin` sees them
- * (case-sensitive). Every match holds `[Tt]ransaction`; `mayBeginCall` finds those with `indexOf`
- * and tries BEGIN_CALL_AT at each, which reads the same alternatives around the word.
- */
-export const MAY_BEGIN_CALL = /\b(?:beginTransaction|startTransaction)\b|\.\s*transaction\s*[(<]|\bnew\s+[\w.]*Transaction\b/;
-/** MAY_BEGIN_CALL's alternatives, each anchored at its `[Tt]ransaction`. */
-const BEGIN_CALL_AT = /(?<=\b(?:begin|start))Transaction\b|(?<=\.\s*)transaction(?=\s*[(<])|(?<=\bnew\s+[\w.]*)Transaction\b/y;
-
-/**
- * Whether MAY_BEGIN_CALL matches `text`, without running it over the whole text: the word is rare in
- * most files, and `indexOf` finds it several times faster than the alternatives of a regular
- * expression can be tried at every position.
- */
-export function mayBeginCall(text: string): boolean {
-  for (let at = text.indexOf('ransaction', 1); at >= 1; at = text.indexOf('ransaction', at + 10)) {
-    // Every alternative wants `T` or `t` before the rest of the word and no word character after it
-    // (`\b`, or `\s` / `(` / `<`): most occurrences (`transactional`, `isTransactionActive`) fail here.
-    const first = text.charCodeAt(at - 1);
-    if ((first !== 84 && first !== 116) || isWordCode(text.charCodeAt(at + 10))) continue;
-    BEGIN_CALL_AT.lastIndex = at - 1;
-    if (BEGIN_CALL_AT.test(text)) return true;
-  }
-  return false;
-}
-
-/** A string that can be a transaction statement (`'BEGIN'`, `` `\n  COMMIT` ``, ...): any case, as `transactionStatement` reads it. */
-const MAY_CONTROL = /['"`](?:\s|\\[nrt])*(?:begin|start|commit|end|rollback|abort)\b/i;
-/** Of those, the ones that begin one. */
-export const MAY_BEGIN_STATEMENT = /['"`](?:\s|\\[nrt])*(?:begin|start\s+transaction)\b/i;
-
 /** A fast path for whole files: whether the text can hold a transaction statement at all. */
 export function mayControlTransaction(ctx: DriverContext): boolean {
-  return fileFact(ctx, 'mayControlTransaction', (text) => MAY_CONTROL.test(text));
+  return textFacts(ctx).control;
 }
 
 /** A fast path for whole files: whether the text can begin a transaction at all. */
 export function mayBeginTransaction(ctx: DriverContext): boolean {
-  return fileFact(
-    ctx,
-    'mayBeginTransaction',
-    (text) => mayBeginCall(text) || (mayControlTransaction(ctx) && MAY_BEGIN_STATEMENT.test(text)),
-  );
+  return fileFact(ctx, 'mayBeginTransaction', (text) => {
+    const facts = textFacts(ctx);
+    return facts.beginCall || (facts.control && MAY_BEGIN_STATEMENT.test(text));
+  });
 }
 
 /** How a transaction was begun. */

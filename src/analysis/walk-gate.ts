@@ -27,8 +27,9 @@ import { AST_NODE_TYPES, TSESLint, type TSESTree } from '@typescript-eslint/util
 
 import { DRIVER_PACKAGES } from '../catalogue.js';
 import { isFunction, skipTsWrappers, type FunctionNode } from './ast.js';
-import { acquiringMethods, driverImports, escapeRegExp, isWordCode, type DriverContext } from './drivers.js';
-import { BEGIN_CALL_METHODS, MAY_BEGIN_STATEMENT, mayControlTransaction } from './transactions.js';
+import { acquiringMethods, driverImports, type DriverContext } from './drivers.js';
+import { escapeRegExp, isWordCode, MAY_BEGIN_STATEMENT } from './text.js';
+import { BEGIN_CALL_METHODS, mayControlTransaction } from './transactions.js';
 
 const { ScopeType } = TSESLint.Scope;
 
