@@ -1,10 +1,9 @@
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 
-import { QUERY_METHODS } from '../src/catalogue.js';
 import { createRule } from '../src/create-rule.js';
 import { shortText } from '../src/analysis/ast.js';
 import { callListeners } from '../src/analysis/calls.js';
-import { driverContext, mayAcquire, type DriverContext } from '../src/analysis/drivers.js';
+import { driverContext, mayAcquire, queryMethods, type DriverContext } from '../src/analysis/drivers.js';
 import {
   analyzeCreation,
   classifyCreation,
@@ -70,7 +69,7 @@ export default createRule<Options, MessageIds>({
   create(context, [options]) {
     const ctx: DriverContext = driverContext(context);
     if (!mayAcquire(ctx)) return {};
-    const queryNames = new Set([...QUERY_METHODS, ...ctx.settings.query]);
+    const queryNames = queryMethods(ctx);
     const reported = new Set<TSESTree.Node>();
     const fixMode = options.fix ?? 'suggestion';
 

@@ -7,7 +7,6 @@ import { AST_NODE_TYPES, type TSESTree } from '@typescript-eslint/utils';
 
 import {
   LISTENER_METHODS,
-  QUERY_METHODS,
   RECONNECT_FUNCTION_NAME,
   STALE_ERROR_CODES,
   STALE_ERROR_FUNCTIONS,
@@ -16,7 +15,7 @@ import {
   STALE_ERROR_PROPERTIES,
 } from '../../src/catalogue.js';
 import { contains, isFunction, memberName, methodCall, skipTsWrappers, valueParent } from '../../src/analysis/ast.js';
-import { localFunction, type DriverContext } from '../../src/analysis/drivers.js';
+import { localFunction, queryMethods, type DriverContext } from '../../src/analysis/drivers.js';
 import { methodOf, someNode, thisClass, unwrapped, type Reach, type Use } from '../../src/analysis/long-lived.js';
 
 const reconnectCache = new WeakMap<Reach, Map<TSESTree.Node, boolean>>();
@@ -144,7 +143,7 @@ export function objectHandlesLoss(ctx: DriverContext, reach: Reach): boolean {
     if (listener.event !== undefined && !['error', 'end', 'close'].includes(listener.event)) continue;
     if (listener.handler && reconnects(ctx, reach, listener.handler)) return true;
   }
-  const queryNames = new Set([...QUERY_METHODS, ...ctx.settings.query]);
+  const queryNames = queryMethods(ctx);
   const checks: TSESTree.Node[] = [
     ...reach.reads,
     ...reach.uses.filter((use) => !queryNames.has(use.name) && !LISTENER_METHODS.includes(use.name)).map((use) => use.call),

@@ -6,7 +6,7 @@ import { AST_NODE_TYPES, TSESLint, type TSESTree } from '@typescript-eslint/util
 
 const { DefinitionType } = TSESLint.Scope;
 
-import { ACQUIRE_METHODS, DRIVER_PACKAGES, lookup, type DriverPackage, type ValueKind } from '../catalogue.js';
+import { ACQUIRE_METHODS, DRIVER_PACKAGES, lookup, QUERY_METHODS, type DriverPackage, type ValueKind } from '../catalogue.js';
 import { getSettings, type ResolvedSettings } from '../settings.js';
 import { isFunction, methodCall, receiverName, skipTsWrappers, type FunctionNode } from './ast.js';
 import { escapeRegExp, scanText, type TextFacts } from './text.js';
@@ -541,6 +541,18 @@ export function acquiringMethods(ctx: DriverContext): ReadonlySet<string> {
   if (!names) {
     names = new Set([...Object.keys(ACQUIRE_METHODS), ...CONNECTION_FACTORIES, ...ctx.settings.acquire]);
     acquiringMethodsCache.set(ctx.settings, names);
+  }
+  return names;
+}
+
+const queryMethodsCache = new WeakMap<ResolvedSettings, ReadonlySet<string>>();
+
+/** The query method names of the stale-connection rules (QUERY_METHODS and `settings.query`). */
+export function queryMethods(ctx: DriverContext): ReadonlySet<string> {
+  let names = queryMethodsCache.get(ctx.settings);
+  if (!names) {
+    names = new Set([...QUERY_METHODS, ...ctx.settings.query]);
+    queryMethodsCache.set(ctx.settings, names);
   }
   return names;
 }

@@ -151,12 +151,12 @@ function computeGate(ctx: DriverContext): WalkGate {
   for (const scope of ctx.sourceCode.scopeManager?.scopes ?? []) {
     if (scope.type === ScopeType.function && isFunction(scope.block)) pending.push(scope.block);
   }
-  let sorted = sortedUnique(found);
+  let positions = sorted(found);
   for (let round = 0; pending.length > 0; round++) {
     const fresh = new Set<string>();
     const rest: FunctionNode[] = [];
     for (const fn of pending) {
-      if (!holds(sorted, fn.range[0], fn.range[1])) {
+      if (!holds(positions, fn.range[0], fn.range[1])) {
         rest.push(fn);
         continue;
       }
@@ -167,11 +167,11 @@ function computeGate(ctx: DriverContext): WalkGate {
     if (round === MAX_ROUNDS) return EVERYWHERE;
     for (const name of fresh) names.add(name);
     positionsOfNames(fresh, text, found);
-    sorted = sortedUnique(found);
+    positions = sorted(found);
     pending = rest;
   }
-  const positions = sorted;
-  return { holdsCandidate: (start, end) => holds(positions, start, end) };
+  const gate = positions;
+  return { holdsCandidate: (start, end) => holds(gate, start, end) };
 }
 
 /** The name a call can use for a function, as `localFunction` resolves one: a declaration's, or a declarator's. */
@@ -186,23 +186,19 @@ function bindingName(fn: FunctionNode): string | undefined {
   return parent?.type === AST_NODE_TYPES.VariableDeclarator && parent.init === value && parent.id.type === AST_NODE_TYPES.Identifier ? parent.id.name : undefined;
 }
 
-function sortedUnique(list: number[]): Int32Array {
-  const sorted = Int32Array.from(list).sort();
-  let length = 0;
-  for (let i = 0; i < sorted.length; i++) {
-    if (i === 0 || sorted[i] !== sorted[i - 1]) sorted[length++] = sorted[i] as number;
-  }
-  return sorted.subarray(0, length);
+/** `list` in increasing order (repeated positions stay: `holds` finds the first of them). */
+function sorted(list: number[]): Int32Array {
+  return Int32Array.from(list).sort();
 }
 
-/** Whether a position of `sorted` lies within `[start, end)` (binary search). */
-function holds(sorted: Int32Array, start: number, end: number): boolean {
+/** Whether a position of `positions` lies within `[start, end)` (binary search). */
+function holds(positions: Int32Array, start: number, end: number): boolean {
   let low = 0;
-  let high = sorted.length;
+  let high = positions.length;
   while (low < high) {
     const mid = (low + high) >>> 1;
-    if ((sorted[mid] as number) < start) low = mid + 1;
+    if ((positions[mid] as number) < start) low = mid + 1;
     else high = mid;
   }
-  return low < sorted.length && (sorted[low] as number) < end;
+  return low < positions.length && (positions[low] as number) < end;
 }
