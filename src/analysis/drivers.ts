@@ -57,7 +57,15 @@ export interface DriverContext {
   readonly lastCandidate: { node: TSESTree.Node | undefined; result: boolean };
 }
 
-const contexts = new WeakMap<object, DriverContext>();
+/**
+ * The context of the file whose rules were created last. ESLint creates every rule of a file, one
+ * after the other, before it lints the next, so each rule of a file finds the context the first one
+ * made here; a WeakMap by SourceCode, asked and filled for every file, cost more than most rules'
+ * whole create() on a file they skip. (Were the rules of two files ever created in turns, each would
+ * make a context of its own: the same answers, computed again.) It keeps the last file's SourceCode
+ * alive until the next file, as ESLint's Linter does.
+ */
+let lastContext: DriverContext | undefined;
 
 /**
  * The analysis context of a file: settings, whole-file facts, and the type oracle in typed mode.
@@ -65,13 +73,12 @@ const contexts = new WeakMap<object, DriverContext>();
  */
 export function driverContext(context: Readonly<TSESLint.RuleContext<string, readonly unknown[]>>): DriverContext {
   const settings = getSettings(context);
-  const cached = contexts.get(context.sourceCode);
-  if (cached?.settings === settings) return cached;
   const sourceCode = context.sourceCode;
+  if (lastContext?.sourceCode === sourceCode && lastContext.settings === settings) return lastContext;
   const ctx: DriverContext = settings.typed
     ? { sourceCode, settings, types: createTypeOracle(context), facts: new Map(), text: undefined, lastCandidate: { node: undefined, result: false } }
     : { sourceCode, settings, facts: new Map(), text: undefined, lastCandidate: { node: undefined, result: false } };
-  contexts.set(sourceCode, ctx);
+  lastContext = ctx;
   return ctx;
 }
 
