@@ -143,25 +143,23 @@ function computeGate(ctx: DriverContext): WalkGate {
   }
 
   // Local acquirers: a function holding a candidate may return an acquisition, so every use of its
-  // name is one too, and so on, until no new name is found. The functions a plain call can name
-  // (`function f() {}`, `const f = () => {}`) are found by their scopes, and a function's name is read
-  // only once it holds a candidate. Each round scans the text once: a chain of wrappers deeper than
+  // name is one too, and so on, until no new name is found. Only the functions a plain call can name
+  // (`function f() {}`, `const f = () => {}`) are looked at, found by their scopes; no other (a method,
+  // a callback) ever gives a name. Each round scans the text once: a chain of wrappers deeper than
   // MAX_ROUNDS lets every function through rather than cost a scan per link.
-  let pending: FunctionNode[] = [];
+  let pending: NamedFunction[] = [];
   for (const scope of ctx.sourceCode.scopeManager?.scopes ?? []) {
-    if (scope.type === ScopeType.function && isFunction(scope.block)) pending.push(scope.block);
+    if (scope.type !== ScopeType.function || !isFunction(scope.block)) continue;
+    const name = bindingName(scope.block);
+    if (name !== undefined) pending.push({ range: scope.block.range, name });
   }
   let positions = sorted(found);
   for (let round = 0; pending.length > 0; round++) {
     const fresh = new Set<string>();
-    const rest: FunctionNode[] = [];
+    const rest: NamedFunction[] = [];
     for (const fn of pending) {
-      if (!holds(positions, fn.range[0], fn.range[1])) {
-        rest.push(fn);
-        continue;
-      }
-      const name = bindingName(fn);
-      if (name !== undefined && !names.has(name)) fresh.add(name);
+      if (!holds(positions, fn.range[0], fn.range[1])) rest.push(fn);
+      else if (!names.has(fn.name)) fresh.add(fn.name);
     }
     if (fresh.size === 0) break;
     if (round === MAX_ROUNDS) return EVERYWHERE;
@@ -172,6 +170,12 @@ function computeGate(ctx: DriverContext): WalkGate {
   }
   const gate = positions;
   return { holdsCandidate: (start, end) => holds(gate, start, end) };
+}
+
+/** A function a plain call can name, and that name. */
+interface NamedFunction {
+  readonly range: TSESTree.Range;
+  readonly name: string;
 }
 
 /** The name a call can use for a function, as `localFunction` resolves one: a declaration's, or a declarator's. */
