@@ -56,15 +56,25 @@ interface Hub extends RunShare {
   readonly news: Entry<OnNew>[];
 }
 
-/** Where the calls of a run go, built once every rule of the run has been created. */
+/**
+ * Where the calls of a run go: for each route, the handlers that take it, as a bit mask of their
+ * indices in the run's list. It depends only on the handlers' filters (the same objects from file to
+ * file for one configuration: the filters are built once per settings), so one is kept and used again
+ * while the filters are the same.
+ */
 interface Routes {
+  /** The filters (or their absence), in the order of the handlers, that the routes were made for. */
+  readonly filters: readonly (CallFilter | undefined)[];
   /** The handlers of method calls named by some filter, by name. */
-  readonly byName: Map<string, readonly Entry<OnCall>[]>;
+  readonly byName: Map<string, number>;
   /** The handlers of every other method call: those without a filter. */
-  readonly unnamed: readonly Entry<OnCall>[];
+  readonly unnamed: number;
   /** The handlers of calls whose callee is not a member expression. */
-  readonly plain: readonly Entry<OnCall>[];
+  readonly plain: number;
 }
+
+/** At most this many handlers share a call listener (a bit each in a route's mask); db-guard has seven rules. */
+const MAX_HANDLERS = 31;
 
 const hubs = new WeakMap<object, Hub>();
 
@@ -85,20 +95,34 @@ export function callListeners(context: RuleContext, handlers: CallHandlers): TSE
       fresh.started = true;
     },
     CallExpression(node) {
-      routes ??= route(fresh.calls);
+      routes ??= routesFor(fresh.calls);
       const callee = skipTsWrappers(node.callee);
-      let list: readonly Entry<OnCall>[];
-      if (callee.type !== AST_NODE_TYPES.MemberExpression) list = routes.plain;
+      let mask: number;
+      if (callee.type !== AST_NODE_TYPES.MemberExpression) mask = routes.plain;
       else {
         const name = propertyName(callee);
-        list = (name === undefined ? undefined : routes.byName.get(name)) ?? routes.unnamed;
+        mask = (name === undefined ? undefined : routes.byName.get(name)) ?? routes.unnamed;
       }
-      dispatch(list, node);
+      dispatchMask(fresh.calls, mask, node);
     },
     NewExpression(node) {
       dispatch(fresh.news, node);
     },
   };
+}
+
+/** Calls the handlers of `list` whose bit is set in `mask`, in the order of the list. */
+function dispatchMask(list: readonly Entry<OnCall>[], mask: number, node: TSESTree.CallExpression): void {
+  let i = 0;
+  try {
+    for (let rest = mask; rest !== 0; rest &= rest - 1) {
+      i = 31 - Math.clz32(rest & -rest);
+      (list[i] as Entry<OnCall>).handler(node);
+    }
+  } catch (error) {
+    attribute(error, list[i]?.rule, WHERE);
+    throw error;
+  }
 }
 
 function dispatch<N>(list: readonly Entry<(node: N) => void>[], node: N): void {
@@ -129,18 +153,34 @@ export function setCallRouting(on: boolean): void {
   routing = on;
 }
 
-/** The routes of `calls`, each list in the order the handlers were added. */
+/** The routes last made, used again while the handlers' filters are the same objects. */
+let lastRoutes: Routes | undefined;
+
+/** The routes of `calls`: the last ones when their filters are the same, else new ones. */
+function routesFor(calls: readonly Entry<OnCall>[]): Routes {
+  const last = lastRoutes;
+  if (last && routing && last.filters.length === calls.length && calls.every((entry, i) => entry.filter === last.filters[i])) return last;
+  const routes = route(calls);
+  if (routing) lastRoutes = routes;
+  return routes;
+}
+
+/** The routes of `calls`: each mask holds the handlers of its route, by their index in `calls`. */
 function route(calls: readonly Entry<OnCall>[]): Routes {
-  if (!routing) return { byName: new Map(), unnamed: calls, plain: calls };
-  const names = new Set<string>();
-  for (const entry of calls) for (const name of entry.filter?.methods ?? []) names.add(name);
-  const byName = new Map<string, readonly Entry<OnCall>[]>();
-  for (const name of names) byName.set(name, calls.filter((entry) => !entry.filter || entry.filter.methods.has(name)));
-  return {
-    byName,
-    unnamed: calls.filter((entry) => !entry.filter),
-    plain: calls.filter((entry) => !entry.filter || entry.filter.plain),
+  if (calls.length > MAX_HANDLERS) throw new Error(`at most ${String(MAX_HANDLERS)} rules can share the call listener (${String(calls.length)} did)`);
+  const filters = calls.map((entry) => entry.filter);
+  const all = calls.length === 0 ? 0 : (2 ** calls.length - 1) | 0;
+  if (!routing) return { filters, byName: new Map(), unnamed: all, plain: all };
+  const bits = (take: (filter: CallFilter | undefined) => boolean): number => {
+    let mask = 0;
+    for (let i = 0; i < filters.length; i++) if (take(filters[i])) mask |= 1 << i;
+    return mask;
   };
+  const names = new Set<string>();
+  for (const filter of filters) for (const name of filter?.methods ?? []) names.add(name);
+  const byName = new Map<string, number>();
+  for (const name of names) byName.set(name, bits((filter) => !filter || filter.methods.has(name)));
+  return { filters, byName, unnamed: bits((filter) => !filter), plain: bits((filter) => !filter || filter.plain) };
 }
 
 /** Adds a rule's handlers; those of a rule that joined say its name when they throw (ESLint names the first rule's). */
