@@ -69,22 +69,31 @@ function kindSources(settings: ResolvedSettings): string[] {
   return [`${MAY_ACQUIRE.source}${names(settings.acquire)}`, `${QUOTED_DRIVER.source}${names(settings.poolModules)}`, CONTROL_ANY_CASE, MAY_BEGIN_CALL.source];
 }
 
-/** Per settings, the kinds' sources and the expression for each set of kinds not found yet (by bit mask). */
-const patterns = new WeakMap<ResolvedSettings, { readonly sources: readonly string[]; readonly byKinds: Map<number, RegExp> }>();
+/** The kinds' sources for one settings, and the expression for each set of kinds not found yet (by bit mask). */
+interface Patterns {
+  readonly sources: readonly string[];
+  readonly byKinds: (RegExp | undefined)[];
+}
 
-/** A global expression of the kinds in `kinds` (a bit per index of KINDS), each in a capturing group, in the order of KINDS. */
-function patternFor(settings: ResolvedSettings, kinds: number): RegExp {
+const patterns = new WeakMap<ResolvedSettings, Patterns>();
+
+function patternsOf(settings: ResolvedSettings): Patterns {
   let entry = patterns.get(settings);
   if (!entry) {
-    entry = { sources: kindSources(settings), byKinds: new Map() };
+    entry = { sources: kindSources(settings), byKinds: [] };
     patterns.set(settings, entry);
   }
-  let pattern = entry.byKinds.get(kinds);
+  return entry;
+}
+
+/** A global expression of the kinds in `kinds` (a bit per index of KINDS), each in a capturing group, in the order of KINDS. */
+function patternFor(entry: Patterns, kinds: number): RegExp {
+  let pattern = entry.byKinds[kinds];
   if (!pattern) {
     const groups: string[] = [];
     for (let index = 0; index < KINDS.length; index++) if (kinds & (1 << index)) groups.push(`(${entry.sources[index] as string})`);
     pattern = new RegExp(groups.join('|'), 'g');
-    entry.byKinds.set(kinds, pattern);
+    entry.byKinds[kinds] = pattern;
   }
   return pattern;
 }
@@ -98,10 +107,11 @@ function patternFor(settings: ResolvedSettings, kinds: number): RegExp {
  */
 export function scanText(text: string, settings: ResolvedSettings): TextFacts {
   const facts: Record<Kind, boolean> = { acquire: false, quotedDriver: false, control: false, beginCall: false };
+  const entry = patternsOf(settings);
   let left = ALL_KINDS;
   let from = 0;
   while (left !== 0) {
-    const pattern = patternFor(settings, left);
+    const pattern = patternFor(entry, left);
     pattern.lastIndex = from;
     const match = pattern.exec(text);
     if (!match) break;
