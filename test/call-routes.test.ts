@@ -74,6 +74,18 @@ describe('call routes', () => {
     expect(lint(code, ['plain', 'named', 'all'])).toEqual(['named:a.open()', 'all:a.open()', 'plain:a.close()', 'all:a.close()', 'plain:f()', 'all:f()']);
   });
 
+  it('gives the rules past the 31 handlers of the shared listener listeners of their own, in the same order', () => {
+    const many = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`r${String(i)}`, rule(`r${String(i)}`)]));
+    seen.length = 0;
+    const config = [{ files: ['**/*.ts'], plugins: { m: { rules: many } } as never, languageOptions, rules: Object.fromEntries(Object.keys(many).map((id) => [`m/${id}`, 'error' as const])) }];
+    // Twice: the second lint finds the routes of the first 31 made already.
+    for (let pass = 0; pass < 2; pass++) {
+      seen.length = 0;
+      expect(linter.verify('f(); a.b();', config, { filename: 'f.ts' }).filter((m) => m.fatal)).toEqual([]);
+      expect(seen).toEqual(['f()', 'a.b()'].flatMap((call) => Object.keys(many).map((id) => `${id}:${call}`)));
+    }
+  });
+
   it('passes every call to every handler with routing off', () => {
     setCallRouting(false);
     expect(lint('a.open(); a.close(); f();', ['named', 'plain'])).toHaveLength(6);

@@ -73,7 +73,10 @@ interface Routes {
   readonly plain: number;
 }
 
-/** At most this many handlers share a call listener (a bit each in a route's mask); db-guard has seven rules. */
+/**
+ * At most this many handlers share a call listener (a bit each in a route's mask). db-guard has seven
+ * rules; a rule beyond this (the plugin configured under several names) gets listeners of its own.
+ */
 const MAX_HANDLERS = 31;
 
 const hubs = new WeakMap<object, Hub>();
@@ -83,9 +86,17 @@ const WHERE = 'the shared call listener';
 /** The listeners for `handlers`: the shared ones for the first rule of a run, none for the others. */
 export function callListeners(context: RuleContext, handlers: CallHandlers): TSESLint.RuleListener {
   const { join, begin } = joinRun(hubs, context);
-  if (join) {
+  if (join && join.calls.length < MAX_HANDLERS) {
     add(join, handlers, context.id);
     return {};
+  }
+  if (join) {
+    // The shared listener is full: this rule's handlers listen on their own (a filter only saves work,
+    // a handler returns at once for a call it does not look at).
+    const own: TSESLint.RuleListener = {};
+    if (handlers.CallExpression) own.CallExpression = handlers.CallExpression;
+    if (handlers.NewExpression) own.NewExpression = handlers.NewExpression;
+    return own;
   }
   const fresh = begin({ calls: [], news: [], started: false });
   add(fresh, handlers, undefined);
@@ -167,7 +178,6 @@ function routesFor(calls: readonly Entry<OnCall>[]): Routes {
 
 /** The routes of `calls`: each mask holds the handlers of its route, by their index in `calls`. */
 function route(calls: readonly Entry<OnCall>[]): Routes {
-  if (calls.length > MAX_HANDLERS) throw new Error(`at most ${String(MAX_HANDLERS)} rules can share the call listener (${String(calls.length)} did)`);
   const filters = calls.map((entry) => entry.filter);
   const all = calls.length === 0 ? 0 : (2 ** calls.length - 1) | 0;
   if (!routing) return { filters, byName: new Map(), unnamed: all, plain: all };
