@@ -9,7 +9,7 @@ const { DefinitionType } = TSESLint.Scope;
 import { ACQUIRE_METHODS, DRIVER_PACKAGES, lookup, QUERY_METHODS, type DriverPackage, type ValueKind } from '../catalogue.js';
 import { getSettings, type ResolvedSettings } from '../settings.js';
 import { isFunction, methodCall, receiverName, skipTsWrappers, type FunctionNode } from './ast.js';
-import { escapeRegExp, scanText, type TextFacts } from './text.js';
+import { DRIVER_MODULES, scanText, type TextFacts } from './text.js';
 import { createTypeOracle, type TypeOracle } from './types.js';
 
 type Variable = TSESLint.Scope.Variable;
@@ -121,7 +121,7 @@ export function mayAcquire(ctx: DriverContext): boolean {
  * `import` or the end of a comment (`import(/* the driver *\/ 'pg')`: a maybe), with white space and
  * parentheses between: the text scan for files the syntax alone cannot answer for (`driverImports`).
  */
-const IMPORTED_DRIVER = new RegExp(`(?:\\b(?:from|require|import)|/)[\\s(]*['"\`](?:${Object.keys(DRIVER_PACKAGES).map(escapeRegExp).join('|')})['"\`]`);
+const IMPORTED_DRIVER = new RegExp(`(?:\\b(?:from|require|import)|/)[\\s(]*['"\`](?:${DRIVER_MODULES})['"\`]`);
 
 /** A dynamic `import(...)` (or `import` before a comment): its module is found by no scope. */
 const MAY_IMPORT_DYNAMICALLY = /\bimport\s*(?:\(|\/[*/])/;

@@ -22,11 +22,14 @@ export function isWordCode(code: number): boolean {
 export const MAY_ACQUIRE =
   /\.\s*(?:getConnection|connect|acquire|createQueryRunner|acquireConnection|createConnection)\s*[(<]|\b(?:createConnection|getConnection)\s*[(<]|\bnew\s+[\w.]*(?:Client|ConnectionPool)\b|\[\s*['"`](?:getConnection|connect|acquire|createQueryRunner|acquireConnection|createConnection)['"`]\s*\]/;
 
+/** The driver modules (`pg`, `mysql2/promise`, ...) as alternatives of a regular expression. */
+export const DRIVER_MODULES = Object.keys(DRIVER_PACKAGES).map(escapeRegExp).join('|');
+
 /**
  * A driver module spelled as a string (`'pg'`, `"mysql2/promise"`): every import, require or `import()`
  * that `importOf` traces names its module so.
  */
-export const QUOTED_DRIVER = new RegExp(`['"\`](?:${Object.keys(DRIVER_PACKAGES).map(escapeRegExp).join('|')})['"\`]`);
+export const QUOTED_DRIVER = new RegExp(`['"\`](?:${DRIVER_MODULES})['"\`]`);
 
 /** The words a transaction statement starts with, in any case (`transactionStatement`). */
 const CONTROL_WORDS = ['begin', 'start', 'commit', 'end', 'rollback', 'abort'];
