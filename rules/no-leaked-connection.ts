@@ -3,7 +3,7 @@ import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint
 import { createRule } from '../src/create-rule.js';
 import { enclosingFunction, isFunction, memberName, shortText, valueParent } from '../src/analysis/ast.js';
 import { acquiringMethods, driverContext, mayAcquire, resolveVariable, type DriverContext } from '../src/analysis/drivers.js';
-import { walkGate } from '../src/analysis/walk-gate.js';
+import { mayTrackAny, walkGate } from '../src/analysis/walk-gate.js';
 import { createFlowListeners, describeExit, type Finding } from '../src/analysis/flow.js';
 import { resourceFor, trackResource, type Resource } from '../src/analysis/resources.js';
 import { buildTryFinallyFix, buildAwaitUsingFix, buildWithConnectionFix } from './no-leaked-connection/fix.js';
@@ -85,6 +85,7 @@ export default createRule<Options, MessageIds>({
     return createFlowListeners(context, {
       methods: acquiringMethods(ctx),
       gate: () => walkGate(ctx),
+      trackable: () => mayTrackAny(ctx),
       track: (node) => trackAcquisition(context, ctx, node),
       onResource: (resource, findings) => {
         reportResource(context, ctx, resource, findings, fixMode);

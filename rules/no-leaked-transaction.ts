@@ -4,7 +4,7 @@ import { createRule } from '../src/create-rule.js';
 import { enclosingFunction, isFunction, shortText, valueParent } from '../src/analysis/ast.js';
 import { driverContext, resolveVariable, type Acquisition, type DriverContext } from '../src/analysis/drivers.js';
 import { bodyStartAfter, endWithTrailingComment, indentUnit, lineIndent, movedText, statementInBlock } from '../src/analysis/fix.js';
-import { walkGate } from '../src/analysis/walk-gate.js';
+import { mayTrackAny, walkGate } from '../src/analysis/walk-gate.js';
 import { createFlowListeners, describeExit, type Finding } from '../src/analysis/flow.js';
 import { trackResource, type Binding, type Resource } from '../src/analysis/resources.js';
 import { BEGINNING_METHODS, CONNECTION_TRANSACTION, OBJECT_TRANSACTION, classifyBegin, mayBeginTransaction, type Begin } from '../src/analysis/transactions.js';
@@ -43,6 +43,7 @@ export default createRule<Options, MessageIds>({
     return createFlowListeners(context, {
       methods: BEGINNING_METHODS,
       gate: () => walkGate(ctx),
+      trackable: () => mayTrackAny(ctx),
       track: (node) => {
         const begin = classifyBegin(ctx, node);
         const resource = begin ? trackBegin(ctx, begin) : undefined;

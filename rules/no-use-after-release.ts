@@ -3,7 +3,7 @@ import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint
 import { createRule } from '../src/create-rule.js';
 import { isFunction, methodCall, shortText, skipTsWrappers } from '../src/analysis/ast.js';
 import { acquiringMethods, driverContext, mayAcquire } from '../src/analysis/drivers.js';
-import { walkGate } from '../src/analysis/walk-gate.js';
+import { mayTrackAny, walkGate } from '../src/analysis/walk-gate.js';
 import { createFlowListeners, type Finding } from '../src/analysis/flow.js';
 import { resourceFor, trackReleasedState, trackResource, type Resource } from '../src/analysis/resources.js';
 import { QUERY_METHODS } from '../src/catalogue.js';
@@ -39,6 +39,7 @@ export default createRule<Options, MessageIds>({
     return createFlowListeners(context, {
       methods: acquiringMethods(ctx),
       gate: () => walkGate(ctx),
+      trackable: () => mayTrackAny(ctx),
       track: (node) => {
         const found = resourceFor(ctx, node);
         if (found?.binding.type !== 'variable' && found?.binding.type !== 'parameter') return undefined;

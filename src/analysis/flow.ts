@@ -193,6 +193,13 @@ export interface FlowClient {
    * Without one, every function is.
    */
   readonly gate?: () => WalkGate;
+  /**
+   * Whether the walk can track anything in the file, for any of the walk's rules (walk-gate.ts:
+   * `mayTrackAny`). Asked of the rule that drives the walk, when it is created: where it says no, the
+   * walk does not run (no rule of the run gets its listeners), so the answer must hold for every client
+   * and must not depend on which rules are on. Without one, the walk runs.
+   */
+  readonly trackable?: () => boolean;
 }
 
 /**
@@ -203,6 +210,8 @@ const sessions = new WeakMap<object, Session>();
 
 interface Session extends RunShare {
   readonly clients: SessionClient[];
+  /** In audit mode: the walk runs although `trackable` said it need not (a resource it registers is a miss). */
+  readonly skippable: boolean;
 }
 
 /** A client of a session: `joinedAs` names the rule of one that joined another's walk (for `attribute`). */
@@ -240,9 +249,9 @@ let gateMode: 'on' | 'off' | 'audit' = 'on';
  * clients, and resources tracked (in audit mode) where the gate would have skipped them (a gap in the
  * gate). @internal
  */
-export const gateStats = { paths: 0, recorded: 0, calls: 0, misses: 0 };
+export const gateStats = { paths: 0, recorded: 0, calls: 0, misses: 0, skipped: 0 };
 
-const NO_GATE: WalkGate = { holdsCandidate: () => true };
+const NO_GATE: WalkGate = { holdsCandidate: () => true, positions: undefined };
 
 /**
  * Builds the listeners (the code-path handlers are typed here: `RuleListener` omits them) that track
@@ -259,7 +268,19 @@ export function createFlowListeners(context: Readonly<TSESLint.RuleContext<strin
     join.clients.push({ ...client, joinedAs: context.id });
     return {};
   }
-  return engineListeners(context, begin({ clients: [client], started: false }));
+  const skippable = gateMode !== 'off' && client.trackable !== undefined && !callClient(client, client.trackable);
+  if (skippable && gateMode === 'on') {
+    // Nothing to track in the file: no walk. The rules that join the session get no listeners either;
+    // `started` still marks when the traversal begins (see run.ts).
+    gateStats.skipped++;
+    const session = begin({ clients: [client], started: false, skippable });
+    return {
+      Program() {
+        session.started = true;
+      },
+    };
+  }
+  return engineListeners(context, begin({ clients: [client], started: false, skippable }));
 }
 
 /**
@@ -321,6 +342,7 @@ function engineListeners(context: Readonly<TSESLint.RuleContext<string, readonly
       if (list) list.push(...events);
       else anchors.set(node, [...events]);
     }
+    if (session.skippable) gateStats.misses++;
     if (resource.atEntry) addObligation(resource.owner, resource);
     for (const continuation of resource.continuations.values()) {
       if (!continuation.inline) addObligation(continuation.fn, resource);
@@ -515,7 +537,7 @@ function sessionGate(clients: readonly SessionClient[]): WalkGate {
     gates.add(gate);
   }
   const list = [...gates];
-  return list.length === 1 ? (list[0] as WalkGate) : { holdsCandidate: (start, end) => list.some((gate) => gate.holdsCandidate(start, end)) };
+  return list.length === 1 ? (list[0] as WalkGate) : { holdsCandidate: (start, end) => list.some((gate) => gate.holdsCandidate(start, end)), positions: undefined };
 }
 
 function continuationAt(resource: Resource, call: TSESTree.Node): Continuation | undefined {

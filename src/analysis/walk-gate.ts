@@ -26,10 +26,10 @@
 import { AST_NODE_TYPES, TSESLint, type TSESTree } from '@typescript-eslint/utils';
 
 import { DRIVER_PACKAGES } from '../catalogue.js';
-import { isFunction, skipTsWrappers, type FunctionNode } from './ast.js';
-import { acquiringMethods, driverImports, type DriverContext } from './drivers.js';
+import { isFunction, methodName, skipTsWrappers, type FunctionNode } from './ast.js';
+import { acquiringMethods, classifyAcquisition, driverImports, type DriverContext } from './drivers.js';
 import { escapeRegExp, isWordCode, MAY_BEGIN_STATEMENT } from './text.js';
-import { BEGIN_CALL_METHODS, mayControlTransaction } from './transactions.js';
+import { BEGIN_CALL_METHODS, BEGINNING_METHODS, classifyBegin, mayControlTransaction } from './transactions.js';
 
 const { ScopeType } = TSESLint.Scope;
 
@@ -37,6 +37,11 @@ const { ScopeType } = TSESLint.Scope;
 export interface WalkGate {
   /** Whether a candidate starts within `[start, end)`. */
   readonly holdsCandidate: (start: number, end: number) => boolean;
+  /**
+   * The positions themselves, in increasing order (repeats kept), or undefined when the gate lets
+   * every function through.
+   */
+  readonly positions: Int32Array | undefined;
 }
 
 /**
@@ -126,7 +131,7 @@ const BEGIN_STATEMENTS = new RegExp(MAY_BEGIN_STATEMENT.source, 'gi');
 /** Rounds of the local-acquirer fixpoint before the gate gives up and lets every function through. */
 const MAX_ROUNDS = 8;
 
-const EVERYWHERE: WalkGate = { holdsCandidate: () => true };
+const EVERYWHERE: WalkGate = { holdsCandidate: () => true, positions: undefined };
 
 function computeGate(ctx: DriverContext): WalkGate {
   const text = ctx.sourceCode.text;
@@ -169,7 +174,7 @@ function computeGate(ctx: DriverContext): WalkGate {
     pending = rest;
   }
   const gate = positions;
-  return { holdsCandidate: (start, end) => holds(gate, start, end) };
+  return { holdsCandidate: (start, end) => holds(gate, start, end), positions: gate };
 }
 
 /** A function a plain call can name, and that name. */
@@ -205,4 +210,116 @@ function holds(positions: Int32Array, start: number, end: number): boolean {
     else high = mid;
   }
   return low < positions.length && (positions[low] as number) < end;
+}
+
+const trackableCache = new WeakMap<DriverContext, boolean>();
+
+/**
+ * Whether the walk can track anything in the file: whether some call or `new` whose own range holds a
+ * candidate of the gate classifies as an acquisition (`classifyAcquisition`) or as the begin of a
+ * transaction (`classifyBegin`). The walk passes its rules no other call (see `trackCall` in flow.ts),
+ * and a walk rule tracks a call only when one of the two classifies it (no-leaked-connection and
+ * no-use-after-release by its acquisition, no-leaked-transaction by its begin), so where this says no,
+ * the walk registers no resource, holds none on entry of any function and reports nothing: it need not
+ * run at all. Like the gate, the answer depends on the file and the settings only, never on which
+ * rules are on.
+ *
+ * Answered before the traversal (when the first walk rule is created): the calls that hold a candidate
+ * are those on the way down from the program to each candidate position, found by the nodes' ranges,
+ * so no listener has to see every node. Both classifications read only the syntax, the scopes and the
+ * node parents, which ESLint has set before it creates the rules (where they are missing, the answer is
+ * yes: the walk runs, as it did before this existed). Computed once per file and settings.
+ */
+export function mayTrackAny(ctx: DriverContext): boolean {
+  let answer = trackableCache.get(ctx);
+  if (answer === undefined) {
+    answer = computeTrackable(ctx, walkGate(ctx));
+    trackableCache.set(ctx, answer);
+  }
+  return answer;
+}
+
+type Child = TSESTree.Node | null | undefined;
+
+function computeTrackable(ctx: DriverContext, gate: WalkGate): boolean {
+  const positions = gate.positions;
+  if (!positions) return true;
+  const { ast, visitorKeys } = ctx.sourceCode;
+  // Node parents are set by ESLint's traversal, which it computes before it creates the rules; a host
+  // that creates them first has none yet (nor can the classifications run): let the walk decide.
+  const first = ast.body[0];
+  if (first && first.parent !== ast) return true;
+  // The way down to each position in turn: the positions increase, so the nodes on the way to the
+  // last one that hold the next are kept (each node is entered once), and only the rest is searched.
+  const path: TSESTree.Node[] = [ast];
+  for (const position of positions) {
+    // Every kept node starts at or before the last position, so it holds this one unless it ends first.
+    while (path.length > 1 && (path[path.length - 1] as TSESTree.Node).range[1] <= position) path.pop();
+    let node = path[path.length - 1] as TSESTree.Node;
+    for (;;) {
+      const keys: readonly string[] | undefined = visitorKeys[node.type];
+      // A node type the visitor keys do not know (another parser's): its children cannot be found.
+      if (!keys) return true;
+      const child = childHolding(node, keys, position);
+      if (!child) break;
+      path.push(child);
+      if ((child.type === AST_NODE_TYPES.CallExpression || child.type === AST_NODE_TYPES.NewExpression) && mayTrack(ctx, child)) return true;
+      node = child;
+    }
+  }
+  return false;
+}
+
+/**
+ * Whether some walk rule can track `node`: as `trackCall` in flow.ts passes calls to the rules, a
+ * method call only to those that name its method, and each rule tracks only what one of the two
+ * classifications classifies.
+ */
+function mayTrack(ctx: DriverContext, node: TSESTree.CallExpression | TSESTree.NewExpression): boolean {
+  const method = node.type === AST_NODE_TYPES.CallExpression ? methodName(node) : undefined;
+  if ((method === undefined || acquiringMethods(ctx).has(method)) && classifyAcquisition(ctx, node) !== undefined) return true;
+  return (method === undefined || BEGINNING_METHODS.has(method)) && classifyBegin(ctx, node) !== undefined;
+}
+
+/** The child of `node` (by `keys`) whose range holds `position`, if any (children do not overlap). */
+function childHolding(node: TSESTree.Node, keys: readonly string[], position: number): TSESTree.Node | undefined {
+  const record = node as unknown as Record<string, Child | readonly Child[]>;
+  for (const key of keys) {
+    const value = record[key];
+    if (!value) continue;
+    if (Array.isArray(value)) {
+      const found = elementHolding(value as readonly Child[], position);
+      if (found) return found;
+    } else if (holdsPosition(value as TSESTree.Node, position)) return value as TSESTree.Node;
+  }
+  return undefined;
+}
+
+/**
+ * The element of `list` (in source order, with holes: `[, a]`) whose range holds `position`: a binary
+ * search for the first element that ends after it.
+ */
+function elementHolding(list: readonly Child[], position: number): TSESTree.Node | undefined {
+  let low = 0;
+  let high = list.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    let at = mid;
+    while (at < high && !list[at]) at++;
+    if (at === high) {
+      high = mid;
+      continue;
+    }
+    if ((list[at] as TSESTree.Node).range[1] <= position) low = at + 1;
+    else high = mid;
+  }
+  for (let at = low; at < list.length; at++) {
+    const element = list[at];
+    if (element) return holdsPosition(element, position) ? element : undefined;
+  }
+  return undefined;
+}
+
+function holdsPosition(node: TSESTree.Node, position: number): boolean {
+  return typeof node === 'object' && Array.isArray(node.range) && node.range[0] <= position && position < node.range[1];
 }
