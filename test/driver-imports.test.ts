@@ -13,11 +13,9 @@ import { Linter } from 'eslint';
 import globals from 'globals';
 import { describe, expect, it } from 'vitest';
 
-import { packageSources } from '../scripts/lib/bench.mjs';
 import { DRIVER_PACKAGES, lookup } from '../src/catalogue.js';
 import { driverContext, driverImports, importOf, type DriverContext } from '../src/analysis/drivers.js';
-import { ProgramGenerator } from './fuzz/generate.js';
-import { corpus } from './fuzz/mutate.js';
+import { analysisInputs } from './helpers/inputs.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -142,20 +140,11 @@ describe('driverImports', () => {
   }
 
   it('answers at least what importOf traces, over the corpus, generated programs and the benchmark packages', () => {
-    const generator = new ProgramGenerator(20261201);
-    const inputs: { code: string; filename: string }[] = [
-      ...corpus(ROOT).map((code) => ({ code, filename: 'file.ts' })),
-      ...Array.from({ length: 200 }, () => ({ code: generator.program(), filename: 'file.ts' })),
-    ];
-    for (const pkg of ['typeorm', 'sequelize', 'knex', 'mysql2', 'pg']) {
-      const files = packageSources(pkg);
-      expect(files.length, `${pkg} is installed`).toBeGreaterThan(0);
-      inputs.push(...files.map(({ filename, code }) => ({ code, filename: `${pkg}/${filename}` })));
-    }
+    const inputs = analysisInputs(ROOT, 20261201, 200);
     let withImports = 0;
     for (const [i, input] of inputs.entries()) {
       for (const withGlobals of [false, true]) {
-        const seen = probe(input.code, { filename: input.filename.replace(/\.c?js$/, '.js'), globals: withGlobals ? globals.node : {} });
+        const seen = probe(input.code, { filename: input.filename, globals: withGlobals ? globals.node : {} });
         expectSound(seen, `${String(i)} ${input.filename}${withGlobals ? ' (node globals)' : ''}`);
         if (seen.reference.any) withImports++;
       }

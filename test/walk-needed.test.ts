@@ -14,16 +14,14 @@ import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint
 import { Linter } from 'eslint';
 import { describe, expect, it } from 'vitest';
 
-import { packageSources } from '../scripts/lib/bench.mjs';
 import { methodName } from '../src/analysis/ast.js';
 import { acquiringMethods, classifyAcquisition, driverContext, type DriverContext } from '../src/analysis/drivers.js';
 import { gateStats } from '../src/analysis/flow.js';
 import { BEGINNING_METHODS, classifyBegin } from '../src/analysis/transactions.js';
 import { mayTrackAny, walkGate } from '../src/analysis/walk-gate.js';
 import { getSettings } from '../src/settings.js';
-import { ProgramGenerator } from './fuzz/generate.js';
-import { corpus } from './fuzz/mutate.js';
 import { lintAllRules } from './helpers/all-rules.js';
+import { analysisInputs } from './helpers/inputs.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -114,16 +112,7 @@ describe('mayTrackAny: the calls on the way down to the candidates', () => {
   });
 
   it('answers as the traversal does over the corpus, 300 generated programs and the benchmark packages', () => {
-    const generator = new ProgramGenerator(20261205);
-    const inputs: { code: string; filename: string }[] = [
-      ...corpus(ROOT).map((code) => ({ code, filename: 'file.ts' })),
-      ...Array.from({ length: 300 }, () => ({ code: generator.program(), filename: 'file.ts' })),
-    ];
-    for (const pkg of ['typeorm', 'sequelize', 'knex', 'mysql2', 'pg']) {
-      const sources = packageSources(pkg);
-      expect(sources.length, `${pkg} is a devDependency: run npm ci`).toBeGreaterThan(0);
-      for (const { filename, code } of sources) inputs.push({ code, filename: `${pkg}/${filename.replace(/\.c?js$/, '.js')}` });
-    }
+    const inputs = analysisInputs(ROOT, 20261205, 300);
     const count = { yes: 0, no: 0 };
     for (const { code, filename } of inputs) {
       const seen = probe(code, filename);
