@@ -1,7 +1,7 @@
 /** The fixes of `no-leaked-connection`: `try`/`finally`, `withConnection()`, and `await using`. */
 import { AST_NODE_TYPES, type TSESLint, type TSESTree } from '@typescript-eslint/utils';
 
-import { enclosingFunction, isFunction, skipTsWrappers } from '../../src/analysis/ast.js';
+import { enclosingFunction, isFunction, isNode, skipTsWrappers } from '../../src/analysis/ast.js';
 import type { DriverContext } from '../../src/analysis/drivers.js';
 import {
   addRuntimeImport,
@@ -244,10 +244,6 @@ function containsReturn(node: TSESTree.Node, visitorKeys: TSESLint.SourceCode.Vi
     }
   }
   return false;
-}
-
-function isNode(value: unknown): value is TSESTree.Node {
-  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
 }
 
 /**

@@ -145,3 +145,39 @@ export function shortText(text: string, max = 40): string {
   const oneLine = text.replace(/\s+/g, ' ');
   return oneLine.length <= max ? oneLine : `${oneLine.slice(0, max - 1)}…`;
 }
+
+/** Whether a value read from a node's visitor key is a node (not null, a hole, or another value). */
+export function isNode(value: unknown): value is TSESTree.Node {
+  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
+}
+
+/**
+ * The child of `node` (by `keys`, the parser's visitor keys of its type) whose range holds `index`,
+ * if any: children do not overlap, and each list of them is searched by binary search.
+ */
+export function childHolding(node: TSESTree.Node, keys: readonly string[], index: number): TSESTree.Node | undefined {
+  for (const key of keys) {
+    const child = (node as unknown as Record<string, unknown>)[key];
+    const found = Array.isArray(child) ? elementHolding(child, index) : isNode(child) && child.range[0] <= index && index < child.range[1] ? child : undefined;
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** The element of a list of nodes in source order (holes allowed) whose range holds `index`. */
+function elementHolding(list: readonly unknown[], index: number): TSESTree.Node | undefined {
+  let low = 0;
+  let high = list.length - 1;
+  while (low <= high) {
+    const mid = (low + high) >>> 1;
+    const item = list[mid];
+    if (!isNode(item)) break;
+    if (index < item.range[0]) high = mid - 1;
+    else if (index >= item.range[1]) low = mid + 1;
+    else return item;
+  }
+  if (low > high) return undefined;
+  // A hole (`[a, , b]`) in the way: look at every element.
+  for (const item of list) if (isNode(item) && item.range[0] <= index && index < item.range[1]) return item;
+  return undefined;
+}

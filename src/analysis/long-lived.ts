@@ -16,7 +16,7 @@ import {
   TEST_TEARDOWN_HOOKS,
   type DriverPackage,
 } from '../catalogue.js';
-import { contains, enclosingFunction, isFunction, memberName, skipTsWrappers, valueParent, type FunctionNode } from './ast.js';
+import { childHolding, contains, enclosingFunction, isFunction, isNode, memberName, skipTsWrappers, valueParent, type FunctionNode } from './ast.js';
 import type { CallFilter } from './calls.js';
 import { staticText } from './transactions.js';
 import { classifyAcquisition, importedFromDriver, localFunction, resolveVariable, traceSyntax, type DriverContext } from './drivers.js';
@@ -620,33 +620,10 @@ function isAsciiWordChar(code: number): boolean {
 function nodeAt(ctx: DriverContext, root: TSESTree.Node, index: number): TSESTree.Node {
   let node = root;
   for (;;) {
-    let next: TSESTree.Node | undefined;
-    for (const key of ctx.sourceCode.visitorKeys[node.type] ?? []) {
-      const child = (node as unknown as Record<string, unknown>)[key];
-      next = Array.isArray(child) ? childAt(child, index) : isNode(child) && child.range[0] <= index && index < child.range[1] ? child : undefined;
-      if (next) break;
-    }
+    const next = childHolding(node, ctx.sourceCode.visitorKeys[node.type] ?? [], index);
     if (!next) return node;
     node = next;
   }
-}
-
-/** The element of a list of nodes in source order (holes allowed) whose range holds `index`. */
-function childAt(list: readonly unknown[], index: number): TSESTree.Node | undefined {
-  let low = 0;
-  let high = list.length - 1;
-  while (low <= high) {
-    const mid = (low + high) >>> 1;
-    const item = list[mid];
-    if (!isNode(item)) break;
-    if (index < item.range[0]) high = mid - 1;
-    else if (index >= item.range[1]) low = mid + 1;
-    else return item;
-  }
-  if (low > high) return undefined;
-  // A hole (`[a, , b]`) in the way: look at every element.
-  for (const item of list) if (isNode(item) && item.range[0] <= index && index < item.range[1]) return item;
-  return undefined;
 }
 
 /**
@@ -696,9 +673,6 @@ export function forEachChild(ctx: DriverContext, node: TSESTree.Node, visit: (ch
   }
 }
 
-function isNode(value: unknown): value is TSESTree.Node {
-  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
-}
 
 /** Whether any node of a subtree satisfies `test` (nested functions included). */
 export function someNode(ctx: DriverContext, root: TSESTree.Node, test: (node: TSESTree.Node) => boolean): boolean {

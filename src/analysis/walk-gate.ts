@@ -26,7 +26,7 @@
 import { AST_NODE_TYPES, TSESLint, type TSESTree } from '@typescript-eslint/utils';
 
 import { DRIVER_PACKAGES } from '../catalogue.js';
-import { isFunction, methodName, skipTsWrappers, type FunctionNode } from './ast.js';
+import { childHolding, isFunction, methodName, skipTsWrappers, type FunctionNode } from './ast.js';
 import { acquiringMethods, classifyAcquisition, driverImports, type DriverContext } from './drivers.js';
 import { escapeRegExp, isWordCode, MAY_BEGIN_STATEMENT } from './text.js';
 import { BEGIN_CALL_METHODS, BEGINNING_METHODS, classifyBegin, mayControlTransaction } from './transactions.js';
@@ -239,8 +239,6 @@ export function mayTrackAny(ctx: DriverContext): boolean {
   return answer;
 }
 
-type Child = TSESTree.Node | null | undefined;
-
 function computeTrackable(ctx: DriverContext, gate: WalkGate): boolean {
   const positions = gate.positions;
   if (!positions) return true;
@@ -279,47 +277,4 @@ function mayTrack(ctx: DriverContext, node: TSESTree.CallExpression | TSESTree.N
   const method = node.type === AST_NODE_TYPES.CallExpression ? methodName(node) : undefined;
   if ((method === undefined || acquiringMethods(ctx).has(method)) && classifyAcquisition(ctx, node) !== undefined) return true;
   return (method === undefined || BEGINNING_METHODS.has(method)) && classifyBegin(ctx, node) !== undefined;
-}
-
-/** The child of `node` (by `keys`) whose range holds `position`, if any (children do not overlap). */
-function childHolding(node: TSESTree.Node, keys: readonly string[], position: number): TSESTree.Node | undefined {
-  const record = node as unknown as Record<string, Child | readonly Child[]>;
-  for (const key of keys) {
-    const value = record[key];
-    if (!value) continue;
-    if (Array.isArray(value)) {
-      const found = elementHolding(value as readonly Child[], position);
-      if (found) return found;
-    } else if (holdsPosition(value as TSESTree.Node, position)) return value as TSESTree.Node;
-  }
-  return undefined;
-}
-
-/**
- * The element of `list` (in source order, with holes: `[, a]`) whose range holds `position`: a binary
- * search for the first element that ends after it.
- */
-function elementHolding(list: readonly Child[], position: number): TSESTree.Node | undefined {
-  let low = 0;
-  let high = list.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    let at = mid;
-    while (at < high && !list[at]) at++;
-    if (at === high) {
-      high = mid;
-      continue;
-    }
-    if ((list[at] as TSESTree.Node).range[1] <= position) low = at + 1;
-    else high = mid;
-  }
-  for (let at = low; at < list.length; at++) {
-    const element = list[at];
-    if (element) return holdsPosition(element, position) ? element : undefined;
-  }
-  return undefined;
-}
-
-function holdsPosition(node: TSESTree.Node, position: number): boolean {
-  return typeof node === 'object' && Array.isArray(node.range) && node.range[0] <= position && position < node.range[1];
 }
